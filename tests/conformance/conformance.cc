@@ -1,0 +1,172 @@
+// Runs the ONNX backend conformance cases that Debian's libonnx-testdata ships through the ref
+// interpreter and compares with the expected outputs. Prints one summary line
+// `conformance: N passed, M failed, K skipped` and the skip reasons grouped by op.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
+
+#include "onnx/model_io.h"
+#include "onnx/tensor_proto.h"
+#include "ref/interpreter.h"
+
+namespace fs = std::filesystem;
+using namespace nnd;
+
+namespace {
+
+struct Tolerance {
+  double rtol = 1e-4;
+  double atol = 1e-5;
+};
+
+// Cases whose expected outputs were produced in float32 by numpy/PyTorch with more rounding
+// error than 1e-4 relative; the reference computes in double and is the more exact one.
+const std::map<std::string, Tolerance>& looser_cases() {
+  static const std::map<std::string, Tolerance> cases = {};
+  return cases;
+}
+
+// An empty string when equal within tolerance, otherwise why not.
+std::string compare(const Tensor& got, const Tensor& want, Tolerance tol) {
+  if (got.dtype() != want.dtype())
+    return fmt::format("dtype {} instead of {}", dtype_name(got.dtype()), dtype_name(want.dtype()));
+  if (got.shape() != want.shape())
+    return fmt::format("shape {} instead of {}", shape_string(got.shape()),
+                       shape_string(want.shape()));
+  std::vector<double> g = got.to_doubles(), w = want.to_doubles();
+  const bool exact = !is_floating(want.dtype());
+  for (size_t i = 0; i < g.size(); ++i) {
+    if (std::isnan(w[i]) && std::isnan(g[i])) continue;
+    if (g[i] == w[i]) continue;
+    double diff = std::abs(g[i] - w[i]);
+    if (!exact && diff <= tol.atol + tol.rtol * std::abs(w[i])) continue;
+    return fmt::format("element {} is {} instead of {} (and maybe others)", i, g[i], w[i]);
+  }
+  return {};
+}
+
+std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
+  std::vector<fs::path> files;
+  for (int k = 0; fs::exists(dir / fmt::format("{}_{}.pb", prefix, k)); ++k)
+    files.push_back(dir / fmt::format("{}_{}.pb", prefix, k));
+  return files;
+}
+
+// Runs one case; returns the failure reason or an empty string.
+std::string run_case(const fs::path& dir, Tolerance tol) {
+  Model model = onnx_io::load_model((dir / "model.onnx").string());
+  ref::Interpreter interpreter(model);
+  std::vector<fs::path> sets;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_directory() && entry.path().filename().string().starts_with("test_data_set_"))
+      sets.push_back(entry.path());
+  std::sort(sets.begin(), sets.end());
+  for (const fs::path& set : sets) {
+    std::vector<fs::path> input_files = numbered(set, "input");
+    std::vector<fs::path> output_files = numbered(set, "output");
+    ref::TensorMap inputs;
+    // Input files follow the order of the graph's non-initializer inputs.
+    for (size_t k = 0; k < input_files.size() && k < model.graph.inputs.size(); ++k)
+      inputs[model.graph.inputs[k].name] = onnx_io::load_tensor_file(input_files[k].string());
+    ref::TensorMap outputs = interpreter.run(inputs);
+    if (output_files.size() != model.graph.outputs.size())
+      return fmt::format("{} expected outputs for {} graph outputs", output_files.size(),
+                         model.graph.outputs.size());
+    for (size_t k = 0; k < output_files.size(); ++k) {
+      const std::string& name = model.graph.outputs[k].name;
+      std::string why = compare(outputs.at(name), onnx_io::load_tensor_file(output_files[k].string()),
+                                tol);
+      if (!why.empty())
+        return fmt::format("{}: output '{}': {}", set.filename().string(), name, why);
+    }
+  }
+  return {};
+}
+
+// Why a case cannot run on ref at all (unsupported op or value type), or empty.
+std::string skip_reason(const fs::path& dir) {
+  onnx_io::ModelSummary summary = onnx_io::summarize_model_file((dir / "model.onnx").string());
+  Node probe;
+  std::vector<std::string> missing;
+  for (const std::string& op : summary.op_types) {
+    probe.op_type = op;
+    if (!ref::supports(probe)) missing.push_back(op);
+  }
+  if (!missing.empty()) return fmt::format("op {}", fmt::join(missing, "+"));
+  if (!summary.unsupported_types.empty())
+    return fmt::format("value type {}", fmt::join(summary.unsupported_types, "+"));
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ONNX backend conformance of the ref interpreter"};
+  std::string data = "/usr/share/libonnx-testdata/data";
+  std::string filter;
+  bool verbose = false;
+  app.add_option("--data", data, "libonnx-testdata data folder");
+  app.add_option("--filter", filter, "only cases whose name contains this");
+  app.add_flag("--verbose", verbose, "print every case");
+  CLI11_PARSE(app, argc, argv);
+
+  int passed = 0, failed = 0, skipped = 0;
+  std::map<std::string, int> skips;
+  for (const char* suite : {"node", "pytorch-converted", "pytorch-operator"}) {
+    fs::path root = fs::path(data) / suite;
+    if (!fs::exists(root)) {
+      fmt::print(stderr, "conformance: {} not found (is libonnx-testdata installed?)\n",
+                 root.string());
+      return 2;
+    }
+    std::vector<fs::path> cases;
+    for (const auto& entry : fs::directory_iterator(root))
+      if (entry.path().filename().string().find(filter) != std::string::npos)
+        cases.push_back(entry.path());
+    std::sort(cases.begin(), cases.end());
+    for (const fs::path& dir : cases) {
+      std::string name = fmt::format("{}/{}", suite, dir.filename().string());
+      std::string skip;
+      try {
+        skip = skip_reason(dir);
+      } catch (const std::exception& e) {
+        skip = "unreadable model";
+      }
+      if (!skip.empty()) {
+        ++skipped;
+        ++skips[skip];
+        if (verbose) fmt::print("SKIP {}: {}\n", name, skip);
+        continue;
+      }
+      Tolerance tol;
+      if (auto it = looser_cases().find(dir.filename().string()); it != looser_cases().end())
+        tol = it->second;
+      std::string why;
+      try {
+        why = run_case(dir, tol);
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+      if (why.empty()) {
+        ++passed;
+        if (verbose) fmt::print("PASS {}\n", name);
+      } else {
+        ++failed;
+        fmt::print("FAIL {}: {}\n", name, why);
+      }
+    }
+  }
+  fmt::print("conformance: {} passed, {} failed, {} skipped\n", passed, failed, skipped);
+  std::vector<std::pair<int, std::string>> by_count;
+  for (const auto& [reason, n] : skips) by_count.emplace_back(n, reason);
+  std::sort(by_count.rbegin(), by_count.rend());
+  for (const auto& [n, reason] : by_count) fmt::print("  skipped {:4} for {}\n", n, reason);
+  return failed == 0 ? 0 : 1;
+}
