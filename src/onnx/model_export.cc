@@ -75,6 +75,14 @@ onnx::ModelProto model_to_proto(const Model& model) {
   onnx::GraphProto* g = proto.mutable_graph();
   g->set_name(graph.name);
   for (const ValueInfo& in : graph.inputs) value_info_to_proto(in, g->add_input());
+  // Before IR version 4 every initializer had to be listed as a graph input too.
+  if (model.ir_version < 4) {
+    for (const auto& [name, tensor] : graph.initializers) {
+      std::vector<Dim> dims;
+      for (int64_t d : tensor.shape()) dims.push_back({d, ""});
+      value_info_to_proto({name, tensor.dtype(), dims}, g->add_input());
+    }
+  }
   for (const ValueInfo& out : graph.outputs) value_info_to_proto(out, g->add_output());
   for (const auto& [name, info] : graph.value_info) value_info_to_proto(info, g->add_value_info());
   for (const auto& [name, tensor] : graph.initializers)

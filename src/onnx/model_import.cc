@@ -39,12 +39,23 @@ onnx::ModelProto parse(const std::string& bytes, const std::string& source) {
   return proto;
 }
 
-ValueInfo value_info_from_proto(const onnx::ValueInfoProto& proto) {
+// A value whose type nndelta cannot hold (a sequence, a string tensor...) makes the whole model
+// unsupported: a Model only holds what nndelta can run and write back unchanged.
+ValueInfo value_info_from_proto(const onnx::ValueInfoProto& proto, const std::string& source) {
   ValueInfo info;
   info.name = proto.name();
-  if (!proto.type().has_tensor_type()) return info;
+  if (!proto.type().has_tensor_type())
+    fail("{}: value '{}' is not a tensor (sequence, map or optional types are not supported)",
+         source, proto.name());
   const onnx::TypeProto_Tensor& tensor_type = proto.type().tensor_type();
-  info.dtype = dtype_from_onnx(tensor_type.elem_type());
+  if (tensor_type.elem_type() != onnx::TensorProto::UNDEFINED) {
+    info.dtype = dtype_from_onnx(tensor_type.elem_type());
+    if (!info.dtype)
+      fail("{}: value '{}' has element type {}, which nndelta does not support", source,
+           proto.name(),
+           onnx::TensorProto_DataType_Name(
+               static_cast<onnx::TensorProto_DataType>(tensor_type.elem_type())));
+  }
   if (!tensor_type.has_shape()) return info;
   std::vector<Dim> dims;
   for (const auto& d : tensor_type.shape().dim()) {
@@ -100,9 +111,9 @@ Model model_from_proto(const onnx::ModelProto& proto, const std::string& source)
     fail("{}: sparse initializers are not supported", source);
   // Before IR version 4 initializers were also listed as inputs; they are constants here.
   for (const auto& in : g.input())
-    if (!graph.initializers.count(in.name())) graph.inputs.push_back(value_info_from_proto(in));
-  for (const auto& out : g.output()) graph.outputs.push_back(value_info_from_proto(out));
-  for (const auto& vi : g.value_info()) graph.value_info[vi.name()] = value_info_from_proto(vi);
+    if (!graph.initializers.count(in.name())) graph.inputs.push_back(value_info_from_proto(in, source));
+  for (const auto& out : g.output()) graph.outputs.push_back(value_info_from_proto(out, source));
+  for (const auto& vi : g.value_info()) graph.value_info[vi.name()] = value_info_from_proto(vi, source);
   for (const auto& n : g.node()) {
     Node node;
     node.name = n.name();
@@ -122,10 +133,25 @@ Model model_from_proto(const onnx::ModelProto& proto, const std::string& source)
   return model;
 }
 
+// libonnx's checker resolves an op against the newest schema at or below the model's opset, so
+// a model claiming opset 99 would pass; such a model was made by a tool newer than ours.
+void check_opsets_known(const onnx::ModelProto& proto, const std::string& source) {
+  const auto& known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  for (const auto& o : proto.opset_import()) {
+    const std::string domain = o.domain() == "ai.onnx" ? "" : o.domain();
+    auto it = known.find(domain);
+    if (it == known.end()) continue;  // custom domains: their ops are reported as unsupported
+    if (o.version() < it->second.first || o.version() > it->second.second)
+      fail("{}: opset {} of domain '{}' is unknown (this nndelta knows {} to {})", source,
+           o.version(), o.domain(), it->second.first, it->second.second);
+  }
+}
+
 }  // namespace
 
 Model model_from_bytes(const std::string& bytes, const std::string& source) {
   onnx::ModelProto proto = parse(bytes, source);
+  check_opsets_known(proto, source);
   try {
     onnx::checker::check_model(proto);
   } catch (const std::exception& e) {

@@ -118,7 +118,12 @@ TensorMap Interpreter::run(const TensorMap& inputs, bool keep_intermediates) con
       NND_CHECK(it != values.end(), "{} reads '{}' before it is produced", node.label(), in);
       call.inputs.push_back(it->second);
     }
-    OpOutputs outs = op_table().at(node.op_type)(call);
+    OpOutputs outs;
+    try {
+      outs = op_table().at(node.op_type)(call);
+    } catch (const UserError& e) {
+      fail("{}: {}", model_.source_path, e.what());
+    }
     NND_CHECK(outs.size() <= node.outputs.size(), "{} produced {} outputs for {} names",
               node.label(), outs.size(), node.outputs.size());
     for (const std::string& in : node.inputs) {
