@@ -1,4 +1,9 @@
 // ONNX ModelProto -> nndelta Model, after libonnx's checker and shape inference.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -147,23 +152,75 @@ void check_opsets_known(const onnx::ModelProto& proto, const std::string& source
   }
 }
 
+// Runs libonnx's checker, then strict shape inference (so a node whose input shapes contradict
+// its op is reported, naming the node). Returns "" and fills `proto`, or the error message.
+std::string check_and_infer(onnx::ModelProto& proto) {
+  try {
+    onnx::checker::check_model(proto);
+  } catch (const std::exception& e) {
+    return "invalid ONNX model: " + first_line(e.what());
+  }
+  try {
+    onnx::shape_inference::InferShapes(proto, onnx::OpSchemaRegistry::Instance(),
+                                       onnx::ShapeInferenceOptions(false, 1, false));
+  } catch (const std::exception& e) {
+    return "shape inference failed: " + first_line(e.what());
+  }
+  return {};
+}
+
+// libonnx 1.12 dereferences null on some malformed models (fuzzing found ConvTranspose on a
+// rank-2 input), so it runs in a child process: a malformed file gets an error, never a crash.
+onnx::ModelProto checked_and_inferred(onnx::ModelProto proto, const std::string& source) {
+  // Build libonnx's schema registry once here, not again in every child.
+  static const bool registry_ready = onnx::OpSchemaRegistry::Schema("Relu", 14, "") != nullptr;
+  (void)registry_ready;
+  int fds[2];
+  if (pipe(fds) != 0) fail("{}: cannot create a pipe to check the model", source);
+  pid_t child = fork();
+  if (child < 0) fail("{}: cannot fork to check the model", source);
+  if (child == 0) {
+    close(fds[0]);
+    std::string error = check_and_infer(proto);
+    std::string reply(1, error.empty() ? 'O' : 'E');
+    reply += error.empty() ? proto.SerializeAsString() : error;
+    for (size_t done = 0; done < reply.size();) {
+      ssize_t n = write(fds[1], reply.data() + done, reply.size() - done);
+      if (n <= 0) _exit(3);
+      done += static_cast<size_t>(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string reply;
+  char buffer[1 << 16];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    reply.append(buffer, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status))
+    fail("{}: libonnx crashed ({}) while checking the model: the file is malformed", source,
+         strsignal(WTERMSIG(status)));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reply.empty())
+    fail("{}: checking the model failed (checker exit status {})", source, status);
+  if (reply[0] == 'E') fail("{}: {}", source, reply.substr(1));
+  onnx::ModelProto inferred;
+  NND_CHECK(inferred.ParseFromArray(reply.data() + 1, static_cast<int>(reply.size() - 1)),
+            "cannot read back the model that libonnx checked");
+  return inferred;
+}
+
 }  // namespace
 
 Model model_from_bytes(const std::string& bytes, const std::string& source) {
   onnx::ModelProto proto = parse(bytes, source);
   check_opsets_known(proto, source);
-  try {
-    onnx::checker::check_model(proto);
-  } catch (const std::exception& e) {
-    fail("{}: invalid ONNX model: {}", source, first_line(e.what()));
-  }
-  try {
-    // Strict: a node whose input shapes contradict its op is reported, naming the node.
-    onnx::shape_inference::InferShapes(proto, onnx::OpSchemaRegistry::Instance(),
-                                       onnx::ShapeInferenceOptions(false, 1, false));
-  } catch (const std::exception& e) {
-    fail("{}: shape inference failed: {}", source, first_line(e.what()));
-  }
+  proto = checked_and_inferred(proto, source);
   return model_from_proto(proto, source);
 }
 

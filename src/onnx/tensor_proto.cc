@@ -53,7 +53,7 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& what
       fail("{}: raw data has {} bytes, but a {} tensor of shape {} needs {}", what, raw.size(),
            dtype_name(*dtype), shape_string(shape), expected);
     Tensor t(*dtype, shape);
-    std::memcpy(t.mutable_bytes().data(), raw.data(), expected);
+    if (expected > 0) std::memcpy(t.mutable_bytes().data(), raw.data(), expected);
     return t;
   }
   const int stored = *dtype == DType::kFloat32   ? proto.float_data_size()
