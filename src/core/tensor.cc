@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -39,8 +40,12 @@ T from_double(double v) {
   } else if constexpr (std::is_floating_point_v<T>) {
     return static_cast<T>(v);
   } else {
+    // Truncation toward zero, as C++ and numpy cast; saturating, because a cast of an
+    // out-of-range double to an integer is undefined behaviour. Ops that round do so first.
     if (std::isnan(v)) return T{0};
-    return static_cast<T>(v);  // callers round first where the op says so
+    if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
   }
 }
 

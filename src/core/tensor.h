@@ -32,7 +32,8 @@ class Tensor {
     return t;
   }
   static Tensor scalar_of(DType dtype, double value);
-  // Doubles converted to dtype (rounded to nearest for integer types, != 0 for bool).
+  // Doubles converted to dtype: integer types truncate toward zero and saturate at their range
+  // (NaN gives 0); bool is != 0.
   static Tensor from_doubles(DType dtype, Shape shape, std::span<const double> values);
 
   DType dtype() const { return dtype_; }

@@ -32,6 +32,9 @@ TEST(Tensor, ShapesStridesAndCasts) {
   EXPECT_EQ(big.cast(DType::kInt64).to_int64s()[0], (int64_t{1} << 60) + 1);
   EXPECT_TRUE(t.reshaped({3, 2}).reshaped({6}).same_as(t.reshaped({6})));
   EXPECT_FALSE(t.same_as(t.cast(DType::kFloat64)));
+  std::vector<double> wild{1e300, -1e300, std::numeric_limits<double>::quiet_NaN(), -2.9};
+  EXPECT_EQ(Tensor::from_doubles(DType::kInt8, {4}, wild).to_int64s(),
+            (std::vector<int64_t>{127, -128, 0, -2}));
   EXPECT_THROW(t.data<double>(), InternalError);
 }
 
