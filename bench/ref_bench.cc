@@ -20,7 +20,8 @@ std::string model_dir() {
 void run_model(benchmark::State& state, const std::string& name) {
   std::string path = model_dir() + "/" + name + ".onnx";
   if (!std::filesystem::exists(path)) {
-    state.SkipWithError(("missing " + path + ": run /usr/bin/python3 zoo/export_imagenet.py").c_str());
+    state.SkipWithError(
+        ("missing " + path + ": run /usr/bin/python3 zoo/export_imagenet.py").c_str());
     return;
   }
   nnd::Model model = nnd::onnx_io::load_model(path);

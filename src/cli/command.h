@@ -1,10 +1,9 @@
 #pragma once
 // The CLI is an explicit registry of subcommands, one file each. A subcommand adds its options to
 // its own CLI::App and returns the function that runs it once arguments are parsed.
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace nnd::cli {
 

@@ -1,4 +1,6 @@
 // nndelta infer: run one model on one input with the ref framework and show what came out.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -6,8 +8,6 @@
 #include <fstream>
 #include <numeric>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "core/error.h"
@@ -56,7 +56,9 @@ ref::TensorMap make_inputs(const Model& model, const InferOptions& options) {
 // Value names may contain '/' or ':'; file names may not.
 std::string file_name_for(const std::string& value) {
   std::string name = value;
-  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c) && c != '.' && c != '-'; }, '_');
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return !std::isalnum(c) && c != '.' && c != '-'; },
+      '_');
   return name + ".pb";
 }
 
@@ -111,7 +113,8 @@ int run_infer(const InferOptions& options) {
   fmt::print("model   {} (opset {}, {} nodes)\n", options.model, model.opset(),
              model.graph.nodes.size());
   for (const auto& [name, tensor] : inputs)
-    fmt::print("input   {} {} {}\n", name, dtype_name(tensor.dtype()), shape_string(tensor.shape()));
+    fmt::print("input   {} {} {}\n", name, dtype_name(tensor.dtype()),
+               shape_string(tensor.shape()));
   for (const ValueInfo& out : model.graph.outputs) {
     const Tensor& t = outputs.at(out.name);
     fmt::print("output  {} {} {}\n", out.name, dtype_name(t.dtype()), shape_string(t.shape()));

@@ -23,9 +23,11 @@ bool is_floating(DType t);
 
 template <typename T>
 constexpr DType dtype_of();
-#define X(name, ctype, text, onnx) \
-  template <>                      \
-  constexpr DType dtype_of<ctype>() { return DType::name; }
+#define X(name, ctype, text, onnx)    \
+  template <>                         \
+  constexpr DType dtype_of<ctype>() { \
+    return DType::name;               \
+  }
 #include "core/dtypes.def"
 #undef X
 
@@ -35,7 +37,7 @@ decltype(auto) visit_dtype(DType t, Fn&& fn) {
   switch (t) {
 #define X(name, ctype, text, onnx) \
   case DType::name:                \
-    return fn(ctype{});
+    return fn(ctype{}); /* NOLINT(bugprone-macro-parentheses): ctype is a type */
 #include "core/dtypes.def"
 #undef X
   }

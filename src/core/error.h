@@ -2,10 +2,10 @@
 // Two kinds of errors. A UserError is the user's input at fault (a bad model, image, config key):
 // it carries one line naming the file/node/key and ends the command with exit code 2. An internal
 // error is our bug: NND_CHECK throws InternalError with the failed condition and its location.
+#include <fmt/format.h>
+
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace nnd {
 
@@ -26,10 +26,10 @@ template <typename... Args>
 
 }  // namespace nnd
 
-#define NND_CHECK(cond, ...)                                                                \
-  do {                                                                                      \
-    if (!(cond))                                                                            \
+#define NND_CHECK(cond, ...)                                                                     \
+  do {                                                                                           \
+    if (!(cond))                                                                                 \
       throw ::nnd::InternalError(::fmt::format("internal error at {}:{}: check '{}' failed: {}", \
-                                               __FILE__, __LINE__, #cond,                  \
-                                               ::fmt::format(__VA_ARGS__)));                \
+                                               __FILE__, __LINE__, #cond,                        \
+                                               ::fmt::format(__VA_ARGS__)));                     \
   } while (0)

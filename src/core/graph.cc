@@ -1,8 +1,8 @@
 #include "core/graph.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 namespace nnd {
 
@@ -44,21 +44,22 @@ T attr_or(const Node& node, const std::string& attr, const std::optional<T>& fal
 
 }  // namespace
 
-int64_t Node::attr_int(const std::string& attr, std::optional<int64_t> fallback) const {
+int64_t Node::attr_int(const std::string& attr, const std::optional<int64_t>& fallback) const {
   return attr_or<int64_t>(*this, attr, fallback, "an int");
 }
-float Node::attr_float(const std::string& attr, std::optional<float> fallback) const {
+float Node::attr_float(const std::string& attr, const std::optional<float>& fallback) const {
   return attr_or<float>(*this, attr, fallback, "a float");
 }
-std::string Node::attr_string(const std::string& attr, std::optional<std::string> fallback) const {
+std::string Node::attr_string(const std::string& attr,
+                              const std::optional<std::string>& fallback) const {
   return attr_or<std::string>(*this, attr, fallback, "a string");
 }
 std::vector<int64_t> Node::attr_ints(const std::string& attr,
-                                     std::optional<std::vector<int64_t>> fallback) const {
+                                     const std::optional<std::vector<int64_t>>& fallback) const {
   return attr_or<std::vector<int64_t>>(*this, attr, fallback, "a list of ints");
 }
 std::vector<float> Node::attr_floats(const std::string& attr,
-                                     std::optional<std::vector<float>> fallback) const {
+                                     const std::optional<std::vector<float>>& fallback) const {
   return attr_or<std::vector<float>>(*this, attr, fallback, "a list of floats");
 }
 const Tensor& Node::attr_tensor(const std::string& attr) const {

@@ -19,9 +19,9 @@ struct SerializedGraph {
   bool operator==(const SerializedGraph&) const = default;
 };
 
-using AttributeValue = std::variant<int64_t, float, std::string, Tensor, SerializedGraph,
-                                    std::vector<int64_t>, std::vector<float>,
-                                    std::vector<std::string>>;
+using AttributeValue =
+    std::variant<int64_t, float, std::string, Tensor, SerializedGraph, std::vector<int64_t>,
+                 std::vector<float>, std::vector<std::string>>;
 
 struct Attribute {
   AttributeValue value;
@@ -48,7 +48,7 @@ struct ValueInfo {
 struct Node {
   std::string name;
   std::string op_type;
-  std::string domain;  // "" is the default ONNX domain
+  std::string domain;               // "" is the default ONNX domain
   std::vector<std::string> inputs;  // "" marks an omitted optional input
   std::vector<std::string> outputs;
   std::map<std::string, Attribute> attributes;
@@ -56,13 +56,14 @@ struct Node {
   bool operator==(const Node&) const = default;
   bool has(const std::string& attr) const { return attributes.count(attr) != 0; }
   // Typed attribute access; a wrong type is a UserError naming the node and the attribute.
-  int64_t attr_int(const std::string& attr, std::optional<int64_t> fallback = {}) const;
-  float attr_float(const std::string& attr, std::optional<float> fallback = {}) const;
-  std::string attr_string(const std::string& attr, std::optional<std::string> fallback = {}) const;
+  int64_t attr_int(const std::string& attr, const std::optional<int64_t>& fallback = {}) const;
+  float attr_float(const std::string& attr, const std::optional<float>& fallback = {}) const;
+  std::string attr_string(const std::string& attr,
+                          const std::optional<std::string>& fallback = {}) const;
   std::vector<int64_t> attr_ints(const std::string& attr,
-                                 std::optional<std::vector<int64_t>> fallback = {}) const;
+                                 const std::optional<std::vector<int64_t>>& fallback = {}) const;
   std::vector<float> attr_floats(const std::string& attr,
-                                 std::optional<std::vector<float>> fallback = {}) const;
+                                 const std::optional<std::vector<float>>& fallback = {}) const;
   const Tensor& attr_tensor(const std::string& attr) const;
   // "Conv 'conv1'" or "Conv #12" when unnamed: how errors refer to a node.
   std::string label() const;
@@ -79,7 +80,7 @@ struct Graph {
   std::vector<ValueInfo> inputs;  // graph inputs that are not initializers
   std::vector<ValueInfo> outputs;
   std::map<std::string, Tensor> initializers;
-  std::vector<Node> nodes;  // topological order
+  std::vector<Node> nodes;                      // topological order
   std::map<std::string, ValueInfo> value_info;  // inferred types of intermediate values
 
   bool operator==(const Graph& other) const;

@@ -1,11 +1,11 @@
 #include "core/tensor.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace nnd {
 
@@ -43,8 +43,10 @@ T from_double(double v) {
     // Truncation toward zero, as C++ and numpy cast; saturating, because a cast of an
     // out-of-range double to an integer is undefined behaviour. Ops that round do so first.
     if (std::isnan(v)) return T{0};
-    if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    if (v <= static_cast<double>(std::numeric_limits<T>::lowest()))
+      return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<double>(std::numeric_limits<T>::max()))
+      return std::numeric_limits<T>::max();
     return static_cast<T>(v);
   }
 }
@@ -66,8 +68,8 @@ Tensor Tensor::scalar_of(DType dtype, double value) {
 
 Tensor Tensor::from_doubles(DType dtype, Shape shape, std::span<const double> values) {
   Tensor t(dtype, std::move(shape));
-  NND_CHECK(static_cast<int64_t>(values.size()) == t.size(), "{} values for shape {}", values.size(),
-            shape_string(t.shape()));
+  NND_CHECK(static_cast<int64_t>(values.size()) == t.size(), "{} values for shape {}",
+            values.size(), shape_string(t.shape()));
   visit_dtype(dtype, [&](auto zero) {
     using T = decltype(zero);
     T* out = t.data<T>();
@@ -113,7 +115,8 @@ std::vector<int64_t> Tensor::to_int64s() const {
     using T = decltype(zero);
     if constexpr (!std::is_same_v<T, Half>) {
       const T* p = data<T>();
-      for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<int64_t>(p[i]);
+      for (size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<int64_t>(p[i]);  // NOLINT(bugprone-signed-char-misuse): int8 is signed
     }
   });
   return out;

@@ -40,7 +40,7 @@ class Tensor {
   const Shape& shape() const { return shape_; }
   int64_t rank() const { return static_cast<int64_t>(shape_.size()); }
   int64_t size() const { return element_count(shape_); }
-  int64_t dim(int64_t axis) const;  // negative axes count from the end
+  int64_t dim(int64_t axis) const;         // negative axes count from the end
   bool defined() const { return valid_; }  // false for a default-constructed Tensor
 
   template <typename T>

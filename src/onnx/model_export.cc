@@ -1,7 +1,7 @@
 // nndelta Model -> ONNX ModelProto.
-#include <fstream>
-
 #include <onnx/onnx_pb.h>
+
+#include <fstream>
 
 #include "core/error.h"
 #include "onnx/model_io.h"

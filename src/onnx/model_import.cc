@@ -1,4 +1,8 @@
 // ONNX ModelProto -> nndelta Model, after libonnx's checker and shape inference.
+#include <fmt/format.h>
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,11 +11,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <onnx/checker.h>
-#include <onnx/defs/schema.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include "core/error.h"
 #include "onnx/model_io.h"
@@ -112,13 +111,14 @@ Model model_from_proto(const onnx::ModelProto& proto, const std::string& source)
   for (const auto& init : g.initializer())
     graph.initializers[init.name()] =
         tensor_from_proto(init, source + ": initializer '" + init.name() + "'");
-  if (g.sparse_initializer_size() > 0)
-    fail("{}: sparse initializers are not supported", source);
+  if (g.sparse_initializer_size() > 0) fail("{}: sparse initializers are not supported", source);
   // Before IR version 4 initializers were also listed as inputs; they are constants here.
   for (const auto& in : g.input())
-    if (!graph.initializers.count(in.name())) graph.inputs.push_back(value_info_from_proto(in, source));
+    if (!graph.initializers.count(in.name()))
+      graph.inputs.push_back(value_info_from_proto(in, source));
   for (const auto& out : g.output()) graph.outputs.push_back(value_info_from_proto(out, source));
-  for (const auto& vi : g.value_info()) graph.value_info[vi.name()] = value_info_from_proto(vi, source);
+  for (const auto& vi : g.value_info())
+    graph.value_info[vi.name()] = value_info_from_proto(vi, source);
   for (const auto& n : g.node()) {
     Node node;
     node.name = n.name();
@@ -231,8 +231,9 @@ ModelSummary summarize_model_file(const std::string& path) {
   std::set<std::string> ops, types;
   auto note_elem_type = [&](int elem_type) {
     if (!dtype_from_onnx(elem_type))
-      types.insert(fmt::format("tensor({})", onnx::TensorProto_DataType_Name(
-                                                 static_cast<onnx::TensorProto_DataType>(elem_type))));
+      types.insert(fmt::format(
+          "tensor({})",
+          onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(elem_type))));
   };
   auto note_value = [&](const onnx::ValueInfoProto& v) {
     const onnx::TypeProto& t = v.type();

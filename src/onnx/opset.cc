@@ -20,8 +20,7 @@ Model convert_opset(const Model& model, int64_t target_version) {
     fail("{}: cannot convert from opset {} to opset {}: {}", model.source_path, model.opset(),
          target_version, why.substr(0, why.find('\n')));
   }
-  return model_from_bytes(converted,
-                          model.source_path + "+opset" + std::to_string(target_version));
+  return model_from_bytes(converted, model.source_path + "+opset" + std::to_string(target_version));
 }
 
 }  // namespace nnd::onnx_io

@@ -33,7 +33,8 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& what
   std::optional<DType> dtype = dtype_from_onnx(proto.data_type());
   if (!dtype)
     fail("{}: element type {} ({}) is not supported by nndelta", what, proto.data_type(),
-         onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(proto.data_type())));
+         onnx::TensorProto_DataType_Name(
+             static_cast<onnx::TensorProto_DataType>(proto.data_type())));
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     fail("{}: tensor data stored in an external file is not supported", what);
   Shape shape(proto.dims().begin(), proto.dims().end());

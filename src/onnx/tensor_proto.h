@@ -1,8 +1,8 @@
 #pragma once
 // Conversion between nndelta tensors and ONNX TensorProto messages.
-#include <string>
-
 #include <onnx/onnx_pb.h>
+
+#include <string>
 
 #include "core/tensor.h"
 

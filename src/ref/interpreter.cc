@@ -1,10 +1,10 @@
 #include "ref/interpreter.h"
 
-#include <set>
-#include <unordered_map>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <set>
+#include <unordered_map>
 
 #include "ref/op_call.h"
 
@@ -21,12 +21,11 @@ const std::unordered_map<std::string, OpFn>& op_table() {
   return table;
 }
 
-bool is_default_domain(const std::string& domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
+bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 std::string dims_string(const std::vector<Dim>& dims) {
   std::vector<std::string> parts;
+  parts.reserve(dims.size());
   for (const Dim& d : dims)
     parts.push_back(d.known() ? std::to_string(d.value) : (d.symbol.empty() ? "?" : d.symbol));
   return fmt::format("[{}]", fmt::join(parts, ","));
@@ -149,7 +148,8 @@ TensorMap Interpreter::run(const TensorMap& inputs, bool keep_intermediates) con
   TensorMap result;
   for (const ValueInfo& out : graph.outputs) {
     auto it = values.find(out.name);
-    if (it == values.end()) fail("{}: graph output '{}' is never produced", model_.source_path, out.name);
+    if (it == values.end())
+      fail("{}: graph output '{}' is never produced", model_.source_path, out.name);
     result[out.name] = *it->second;
   }
   if (keep_intermediates) {

@@ -1,16 +1,15 @@
 // Runs the ONNX backend conformance cases that Debian's libonnx-testdata ships through the ref
 // interpreter and compares with the expected outputs. Prints one summary line
 // `conformance: N passed, M failed, K skipped` and the skip reasons grouped by op.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <CLI/CLI.hpp>
 
 #include "onnx/model_io.h"
 #include "onnx/tensor_proto.h"
@@ -81,8 +80,8 @@ std::string run_case(const fs::path& dir, Tolerance tol) {
                          model.graph.outputs.size());
     for (size_t k = 0; k < output_files.size(); ++k) {
       const std::string& name = model.graph.outputs[k].name;
-      std::string why = compare(outputs.at(name), onnx_io::load_tensor_file(output_files[k].string()),
-                                tol);
+      std::string why =
+          compare(outputs.at(name), onnx_io::load_tensor_file(output_files[k].string()), tol);
       if (!why.empty())
         return fmt::format("{}: output '{}': {}", set.filename().string(), name, why);
     }

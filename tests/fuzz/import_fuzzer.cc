@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     nnd::Model model = nnd::onnx_io::model_from_bytes(bytes, "fuzz.onnx");
     // What was imported must export and import again to the same model.
-    nnd::Model again = nnd::onnx_io::model_from_bytes(nnd::onnx_io::model_to_bytes(model), "fuzz.onnx");
+    nnd::Model again =
+        nnd::onnx_io::model_from_bytes(nnd::onnx_io::model_to_bytes(model), "fuzz.onnx");
     if (!(again == model)) __builtin_trap();
     nnd::ref::unsupported_ops(model);
   } catch (const nnd::UserError&) {

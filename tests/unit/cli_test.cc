@@ -1,6 +1,5 @@
 // Runs the nndelta binary as a user would and checks what it prints and its exit code.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <array>

@@ -54,8 +54,8 @@ TEST(OnnxImport, RoundTripGivesTheSameGraphAndOutputs) {
 TEST(OnnxImport, RoundTripsEveryConformanceModelItCanImport) {
   int imported = 0;
   for (const char* suite : {"node", "pytorch-converted", "pytorch-operator"}) {
-    for (const auto& entry :
-         std::filesystem::directory_iterator(std::string("/usr/share/libonnx-testdata/data/") + suite)) {
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::string("/usr/share/libonnx-testdata/data/") + suite)) {
       std::string path = (entry.path() / "model.onnx").string();
       Model m;
       try {
@@ -115,8 +115,9 @@ TEST(OnnxImportErrors, MissingEmptyGarbageAndTruncatedFiles) {
 }
 
 TEST(OnnxImportErrors, UnknownOpsetUnknownOpAndUnsupportedOp) {
-  expect_user_error([] { onnx_io::model_from_bytes(onnx_io::model_to_bytes(conv_relu_model(99)), "m.onnx"); },
-                    {"m.onnx", "opset 99", "unknown"});
+  expect_user_error(
+      [] { onnx_io::model_from_bytes(onnx_io::model_to_bytes(conv_relu_model(99)), "m.onnx"); },
+      {"m.onnx", "opset 99", "unknown"});
   Model unknown = conv_relu_model();
   unknown.graph.nodes[1].op_type = "Frobnicate";
   expect_user_error([&] { onnx_io::model_from_bytes(onnx_io::model_to_bytes(unknown), "m.onnx"); },
@@ -138,13 +139,22 @@ TEST(OnnxImportErrors, ShapeInferenceErrorsNameTheNode) {
 TEST(InterpreterErrors, WrongInputShapeTypeOrName) {
   Model m = reimport(conv_relu_model());
   ref::Interpreter interpreter(m);
-  expect_user_error([&] { interpreter.run({{"x", ramp({1, 2, 5, 4})}}); },
-                    {"conv_relu", "'x'", "[1,2,4,4]", "[1,2,5,4]"});
-  expect_user_error([&] { interpreter.run({{"x", ramp({1, 2, 4, 4}).cast(DType::kFloat64)}}); },
-                    {"'x'", "float32", "float64"});
+  expect_user_error(
+      [&] {
+        interpreter.run({{"x", ramp({1, 2, 5, 4})}});
+      },
+      {"conv_relu", "'x'", "[1,2,4,4]", "[1,2,5,4]"});
+  expect_user_error(
+      [&] {
+        interpreter.run({{"x", ramp({1, 2, 4, 4}).cast(DType::kFloat64)}});
+      },
+      {"'x'", "float32", "float64"});
   expect_user_error([&] { interpreter.run({}); }, {"'x'", "not given"});
   expect_user_error(
-      [&] { interpreter.run({{"x", ramp({1, 2, 4, 4})}, {"z", ramp({1})}}); }, {"no input 'z'"});
+      [&] {
+        interpreter.run({{"x", ramp({1, 2, 4, 4})}, {"z", ramp({1})}});
+      },
+      {"no input 'z'"});
 }
 
 TEST(OnnxOpset, UpgradesKeepOutputsAndMissingDowngradesAreClearErrors) {

@@ -1,10 +1,10 @@
 #pragma once
 // Small models built in code for tests, and helpers to write them to temporary files.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/graph.h"
 #include "onnx/model_io.h"
@@ -63,7 +63,8 @@ inline Model conv_relu_model(int64_t opset = 13) {
 
 inline Tensor ramp(const Shape& shape, float step = 0.25f, float start = -1.0f) {
   Tensor t(DType::kFloat32, shape);
-  for (int64_t i = 0; i < t.size(); ++i) t.data<float>()[i] = start + step * static_cast<float>(i % 9);
+  for (int64_t i = 0; i < t.size(); ++i)
+    t.data<float>()[i] = start + step * static_cast<float>(i % 9);
   return t;
 }
 
