@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <new>
 
 #include "cli/command.h"
 #include "core/error.h"
@@ -26,6 +27,12 @@ int main(int argc, char** argv) {
       if (command->parsed()) return run();
   } catch (const nnd::UserError& e) {
     fmt::print(stderr, "nndelta: error: {}\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    // A model can ask for more memory than the machine has (a Resize to huge sizes, say).
+    fmt::print(stderr,
+               "nndelta: error: out of memory: the model or input asks for more memory "
+               "than is available\n");
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "nndelta: internal error: {}\n", e.what());

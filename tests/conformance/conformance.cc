@@ -39,13 +39,19 @@ std::string compare(const Tensor& got, const Tensor& want, Tolerance tol) {
   if (got.shape() != want.shape())
     return fmt::format("shape {} instead of {}", shape_string(got.shape()),
                        shape_string(want.shape()));
+  if (!is_floating(want.dtype())) {
+    // Integers compare exactly and as integers: int64 values above 2^53 do not fit a double.
+    std::vector<int64_t> g = got.to_int64s(), w = want.to_int64s();
+    for (size_t i = 0; i < g.size(); ++i)
+      if (g[i] != w[i])
+        return fmt::format("element {} is {} instead of {} (and maybe others)", i, g[i], w[i]);
+    return {};
+  }
   std::vector<double> g = got.to_doubles(), w = want.to_doubles();
-  const bool exact = !is_floating(want.dtype());
   for (size_t i = 0; i < g.size(); ++i) {
     if (std::isnan(w[i]) && std::isnan(g[i])) continue;
     if (g[i] == w[i]) continue;
-    double diff = std::abs(g[i] - w[i]);
-    if (!exact && diff <= tol.atol + tol.rtol * std::abs(w[i])) continue;
+    if (std::abs(g[i] - w[i]) <= tol.atol + tol.rtol * std::abs(w[i])) continue;
     return fmt::format("element {} is {} instead of {} (and maybe others)", i, g[i], w[i]);
   }
   return {};

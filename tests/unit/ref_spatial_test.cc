@@ -518,47 +518,5 @@ TEST(RefSpatialErrors, LinearNormalizationAndPools) {
   expect_user_error([&] { run(op_GlobalMaxPool, "GlobalMaxPool", {}, {&a}); }, "rank");
 }
 
-// ---------------------------------------------------------------------------------------------
-// Speed: the convolutions of MobileNetV2-224 (about 300M multiply-adds) must take under 2 s on
-// one core. Disabled by default; run with --gtest_also_run_disabled_tests.
-
-TEST(RefConvSpeed, DISABLED_MobileNetV2ConvsUnderTwoSeconds) {
-  struct Layer {
-    int64_t cin, cout, size, kernel, stride, group;
-  };
-  std::vector<Layer> layers{{3, 32, 224, 3, 2, 1}};
-  // (expansion, channels, repeats, first stride) of each bottleneck stage.
-  const int64_t stages[][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                               {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
-  int64_t c = 32, size = 112;
-  for (const auto& s : stages)
-    for (int64_t r = 0; r < s[2]; ++r) {
-      const int64_t hidden = c * s[0], stride = r == 0 ? s[3] : 1;
-      if (s[0] != 1) layers.push_back({c, hidden, size, 1, 1, 1});
-      layers.push_back({hidden, hidden, size, 3, stride, hidden});
-      size = (size + 2 - 3) / stride + 1;
-      layers.push_back({hidden, s[1], size, 1, 1, 1});
-      c = s[1];
-    }
-  layers.push_back({c, 1280, size, 1, 1, 1});
-  double macs = 0, seconds = 0;
-  for (const Layer& l : layers) {
-    Tensor x = iota({1, l.cin, l.size, l.size});
-    Tensor w = iota({l.cout, l.cin / l.group, l.kernel, l.kernel});
-    Tensor b = iota({l.cout});
-    const int64_t p = l.kernel / 2;
-    const auto start = std::chrono::steady_clock::now();
-    OpOutputs y = run(op_Conv, "Conv",
-                      {{"group", num(l.group)},
-                       {"strides", ints({l.stride, l.stride})},
-                       {"pads", ints({p, p, p, p})}},
-                      {&x, &w, &b});
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    macs += static_cast<double>(y[0].size()) * (l.cin / l.group) * l.kernel * l.kernel;
-  }
-  std::printf("%zu convs, %.0fM multiply-adds in %.3f s\n", layers.size(), macs / 1e6, seconds);
-  EXPECT_LT(seconds, 2.0);
-}
-
 }  // namespace
 }  // namespace nnd::ref
