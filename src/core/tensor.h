@@ -2,6 +2,7 @@
 // A dense, row-major tensor that owns its bytes. Value semantics: copying copies the data.
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -73,5 +74,8 @@ class Tensor {
   std::vector<std::byte> bytes_;
   bool valid_ = false;
 };
+
+// Named tensors: a model's inputs, outputs or kept intermediates, by ONNX value name.
+using TensorMap = std::map<std::string, Tensor>;
 
 }  // namespace nnd

@@ -10,7 +10,7 @@
 
 namespace nnd::ref {
 
-using TensorMap = std::map<std::string, Tensor>;
+using nnd::TensorMap;
 
 bool supports(const Node& node);
 // The op types of the model that the interpreter cannot run, sorted and unique.
