@@ -2,6 +2,7 @@
 // One interface for every framework that runs inside an `nndelta worker` process (ref, opencv,
 // torch, nnc). ort runs in a Node worker that speaks the same protocol (docs/worker-protocol.md).
 // A session is prepared once per (model, environment) and then run on many inputs.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,10 +15,10 @@ namespace nnd::backends {
 
 struct PrepareRequest {
   EnvSpec env;
-  std::string label;  // the model's path or name, for messages
-  std::string onnx;   // serialized ModelProto, transforms already applied
+  std::string label;             // the model's path or name, for messages
+  std::string onnx;              // serialized ModelProto, transforms already applied
   const Model* model = nullptr;  // the same model parsed into the graph IR
-  int threads = 1;    // threads the session may use
+  int threads = 1;               // threads the session may use
 };
 
 class Session {
@@ -43,6 +44,12 @@ class Backend {
   // model the framework refuses (unsupported op, import failure) is a UserError with the
   // framework's own message.
   virtual std::unique_ptr<Session> prepare(const PrepareRequest& request) const = 0;
+  // Environment variables the worker process must start with for env (some libraries read
+  // their settings once, when they load).
+  virtual std::map<std::string, std::string> worker_environment(const EnvSpec& env) const {
+    (void)env;
+    return {};
+  }
 };
 
 // The in-process backends, in the order `nndelta envs` lists them.

@@ -9,10 +9,10 @@
 namespace nnd::backends {
 
 struct EnvSpec {
-  std::string framework;                     // ref, ort, opencv, torch, nnc
-  std::vector<std::string> transforms;       // applied in order, e.g. "opset10"
-  std::string device = "cpu";                // cpu, cpu-avx2, opencl, cuda, wasm, ...
-  int opt = 2;                               // O0..O3
+  std::string framework;                       // ref, ort, opencv, torch, nnc
+  std::vector<std::string> transforms;         // applied in order, e.g. "opset10"
+  std::string device = "cpu";                  // cpu, cpu-avx2, opencl, cuda, wasm, ...
+  int opt = 2;                                 // O0..O3
   std::map<std::string, std::string> options;  // raw key=value options, sorted by key
 
   // Parses the spelling above; `@device` and `:Ok` may be left out (cpu, O2). A malformed

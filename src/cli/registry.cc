@@ -3,11 +3,16 @@
 namespace nnd::cli {
 
 Run add_infer(CLI::App& app);
+Run add_envs(CLI::App& app);
+Run add_worker(CLI::App& app);
 
 const std::vector<Subcommand>& subcommands() {
   static const std::vector<Subcommand> list = {
       {"infer", "Run a model on one input with the ref framework: output shapes, top-5, latency",
        &add_infer},
+      {"envs", "List the environments this machine can run, and why not for the others", &add_envs},
+      {"worker", "Host one environment session for a parent process (docs/worker-protocol.md)",
+       &add_worker},
   };
   return list;
 }

@@ -23,7 +23,7 @@ class RefSession : public Session {
 class RefBackend : public Backend {
  public:
   std::string framework() const override { return "ref"; }
-  std::string version() const override { return "nndelta ref interpreter (double accumulation)"; }
+  std::string version() const override { return "nndelta ref 0.1.0"; }
   std::vector<std::string> devices() const override { return {"cpu"}; }
   std::string unavailable_reason(const EnvSpec& env) const override {
     if (env.device != "cpu") return fmt::format("ref runs on cpu only, not '{}'", env.device);

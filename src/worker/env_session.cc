@@ -1,0 +1,42 @@
+#include "worker/env_session.h"
+
+#include "backends/transforms.h"
+#include "core/error.h"
+#include "onnx/model_io.h"
+#include "worker/expose.h"
+#include "worker/launch.h"
+
+namespace nnd::worker {
+
+EnvSession::EnvSession(const Model& model, const backends::EnvSpec& env,
+                       const SessionOptions& options)
+    : label_(model.source_path), env_(env), options_(options) {
+  if (std::string why = unavailable_reason(env); !why.empty())
+    fail("environment '{}' cannot run here: {}", env.canonical(), why);
+  Model transformed = backends::apply_transforms(model, env);
+  primary_outputs_ = static_cast<uint32_t>(transformed.graph.outputs.size());
+  if (options.keep_intermediates)
+    transformed = expose_values(transformed, options.intermediate_names);
+  onnx_ = onnx_io::model_to_bytes(transformed);
+  start();
+}
+
+void EnvSession::start() {
+  process_.reset();
+  process_ = std::make_unique<WorkerProcess>(command_for(env_), options_.timeouts);
+  description_ =
+      process_->prepare(env_.canonical(), options_.threads, primary_outputs_, label_, onnx_);
+}
+
+InferResult EnvSession::infer(const TensorMap& inputs) {
+  if (!process_ || !process_->alive()) start();
+  return process_->infer(inputs);
+}
+
+InferResult EnvSession::intermediates(const TensorMap& inputs) {
+  NND_CHECK(options_.keep_intermediates, "intermediates() of a session that keeps none");
+  if (!process_ || !process_->alive()) start();
+  return process_->intermediates(inputs);
+}
+
+}  // namespace nnd::worker
