@@ -10,15 +10,24 @@ namespace nnd::worker {
 
 EnvSession::EnvSession(const Model& model, const backends::EnvSpec& env,
                        const SessionOptions& options)
-    : label_(model.source_path), env_(env), options_(options) {
+    : env_(env), options_(options) {
   if (std::string why = unavailable_reason(env); !why.empty())
     fail("environment '{}' cannot run here: {}", env.canonical(), why);
-  Model transformed = backends::apply_transforms(model, env);
+  load(model);
+}
+
+void EnvSession::load(const Model& model) {
+  label_ = model.source_path;
+  Model transformed = backends::apply_transforms(model, env_);
   primary_outputs_ = static_cast<uint32_t>(transformed.graph.outputs.size());
-  if (options.keep_intermediates)
-    transformed = expose_values(transformed, options.intermediate_names);
+  if (options_.keep_intermediates)
+    transformed = expose_values(transformed, options_.intermediate_names);
   onnx_ = onnx_io::model_to_bytes(transformed);
-  start();
+  if (process_ && process_->alive())
+    description_ =
+        process_->prepare(env_.canonical(), options_.threads, primary_outputs_, label_, onnx_);
+  else
+    start();
 }
 
 void EnvSession::start() {

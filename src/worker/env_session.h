@@ -27,6 +27,9 @@ class EnvSession {
   // UserError saying why; a model the framework refuses is a WorkerFailure (kRefused) with the
   // framework's message; a worker that dies while preparing is a WorkerFailure saying how.
   EnvSession(const Model& model, const backends::EnvSpec& env, const SessionOptions& options);
+  // Prepares another model in the same worker (starting a worker costs seconds: LibTorch and
+  // OpenCV load), with the same failures as the constructor.
+  void load(const Model& model);
 
   const backends::EnvSpec& env() const { return env_; }
   const std::string& description() const { return description_; }

@@ -103,6 +103,16 @@ TEST(EnvSession, IntermediatesAreEveryValueWithTheOutputsUnchanged) {
   EXPECT_EQ(session.infer(inputs).outputs.size(), 1u);
 }
 
+TEST(EnvSession, LoadsAnotherModelInTheSameWorker) {
+  Model resnet = zoo_model("resnet"), alexnet = zoo_model("alexnet");
+  EnvSession session(resnet, EnvSpec::parse("ref"), {});
+  TensorMap inputs = random_image(11);
+  session.load(alexnet);
+  EXPECT_NE(session.description().find("ref@cpu:O2"), std::string::npos);
+  EXPECT_TRUE(session.infer(inputs).outputs.at("logits").same_as(
+      ref::Interpreter(alexnet).run(inputs).at("logits")));
+}
+
 TEST(EnvSession, OpsetUpgradeTransformRunsTheConvertedModel) {
   Model model = zoo_model("resnet");
   EnvSession session(model, EnvSpec::parse("ref+opset17@cpu:O2"), {});
