@@ -68,8 +68,9 @@ function runsOnOnnxruntimeNode(session) {
   return session.handler?.constructor?.name === 'OnnxruntimeSessionHandler';
 }
 
-// The WebAssembly module is instantiated once per process with env.wasm.numThreads threads.
-let wasmThreadsAtInit = null;
+// The WebAssembly module is instantiated once per process, with the threads env.wasm.numThreads
+// says at that moment; null until the first wasm PREPARE.
+let wasmThreads = null;
 
 // A session for `env` (from parseEnvironment) on the serialized model. Returns
 // { ort, session, description }. Throws EnvironmentError for what the worker cannot honour;
@@ -90,25 +91,27 @@ async function createSession(env, model) {
     threads = env.threads > 0 ? String(env.threads) : 'default';
     provider = 'CPUExecutionProvider';
   } else {
-    if (wasmThreadsAtInit === null) {
-      if (env.threads > 0) ort.env.wasm.numThreads = env.threads;
-      wasmThreadsAtInit = env.threads;
-    } else if (env.threads !== wasmThreadsAtInit) {
-      throw new EnvironmentError(
-          `environment '${env.text}': this worker's wasm module already runs ${
-              wasmThreadsAtInit || 'the default'} ` +
-              `threads and cannot change to ${env.threads || 'the default'}; use a fresh worker`,
-      );
+    if (wasmThreads === null && env.threads > 0) ort.env.wasm.numThreads = env.threads;
+    if (wasmThreads !== null && env.threads > 0 && env.threads !== wasmThreads) {
+      const why = `this worker's wasm module runs ${wasmThreads} threads and cannot change to ` +
+          `${env.threads}; use a fresh worker`;
+      throw new EnvironmentError(`environment '${env.text}': ${why}`);
     }
     provider = 'wasm (onnxruntime-web, ort-wasm-simd-threaded)';
   }
-  const session = await ort.InferenceSession.create(model, options);
+  let session;
+  try {
+    session = await ort.InferenceSession.create(model, options);
+  } finally {
+    // Even a refused model initialised the module; ORT has replaced a default (0) by a number.
+    if (env.device === 'wasm' && wasmThreads === null) wasmThreads = ort.env.wasm.numThreads;
+  }
   if (env.device === 'cpu' && !runsOnOnnxruntimeNode(session)) {
     await session.release();
     throw new EnvironmentError(
         `environment '${env.text}': the 'cpu' provider did not resolve to onnxruntime-node`);
   }
-  if (env.device === 'wasm') threads = String(ort.env.wasm.numThreads);  // as ORT settled it
+  if (env.device === 'wasm') threads = String(wasmThreads);
   const description = [
     `framework=ort`,
     `version=${ort.env.versions[env.device === 'cpu' ? 'node' : 'web']}`,
