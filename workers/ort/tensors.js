@@ -1,0 +1,70 @@
+'use strict';
+// Conversion between protocol tensors ({ name, dtype, dims, data: raw bytes }) and ONNX Runtime
+// tensors. Only the element types the protocol carries are known; anything else is refused with a
+// message naming the tensor.
+const os = require('node:os');
+
+if (os.endianness() !== 'LE') {
+  // The wire format is little-endian and typed arrays use the host order.
+  throw new Error('the ort worker needs a little-endian host');
+}
+
+// ONNX TensorProto.DataType number -> ORT type name and the typed array ORT keeps it in.
+// float16 travels as raw 16-bit patterns (Node 20 has no Float16Array); bool as one byte each.
+const DTYPES = new Map([
+  [1, {ort: 'float32', array: Float32Array}],
+  [2, {ort: 'uint8', array: Uint8Array}],
+  [3, {ort: 'int8', array: Int8Array}],
+  [5, {ort: 'int16', array: Int16Array}],
+  [6, {ort: 'int32', array: Int32Array}],
+  [7, {ort: 'int64', array: BigInt64Array}],
+  [9, {ort: 'bool', array: Uint8Array}],
+  [10, {ort: 'float16', array: Uint16Array}],
+  [11, {ort: 'float64', array: Float64Array}],
+]);
+const DTYPE_BY_ORT_NAME = new Map([...DTYPES].map(([number, t]) => [t.ort, number]));
+
+const elementCount = (dims) => dims.reduce((n, d) => n * d, 1);
+
+// A protocol tensor as an ORT tensor of `ort` (onnxruntime-node or -web). The bytes are copied
+// into a fresh, aligned buffer: a view into the frame may start at any offset.
+function toOrtTensor(ort, tensor) {
+  const type = DTYPES.get(tensor.dtype);
+  if (!type)
+    throw new Error(
+        `input '${tensor.name}' has dtype ${tensor.dtype}, which the protocol does not define`);
+  for (const d of tensor.dims) {
+    if (d < 0)
+      throw new Error(`input '${tensor.name}' has a negative dimension in [${tensor.dims}]`);
+  }
+  const count = elementCount(tensor.dims);
+  const expected = count * type.array.BYTES_PER_ELEMENT;
+  if (tensor.data.byteLength !== expected) {
+    throw new Error(
+        `input '${tensor.name}' has ${tensor.data.byteLength} data bytes; ` +
+            `${type.ort} [${tensor.dims}] needs ${expected}`,
+    );
+  }
+  const copy = new Uint8Array(expected);
+  copy.set(tensor.data);
+  return new ort.Tensor(type.ort, new type.array(copy.buffer, 0, count), tensor.dims);
+}
+
+// An ORT output as a protocol tensor (a view of ORT's data, not a copy).
+function fromOrtTensor(name, value) {
+  if (!value || typeof value.type !== 'string' || !ArrayBuffer.isView(value.data)) {
+    throw new Error(`output '${name}' is not a tensor`);
+  }
+  const dtype = DTYPE_BY_ORT_NAME.get(value.type);
+  if (dtype === undefined)
+    throw new Error(`output '${name}' has type ${value.type}, which the protocol cannot carry`);
+  const data = new Uint8Array(value.data.buffer, value.data.byteOffset, value.data.byteLength);
+  return {name, dtype, dims: value.dims.map(Number), data};
+}
+
+module.exports = {
+  DTYPES,
+  toOrtTensor,
+  fromOrtTensor,
+  elementCount
+};
