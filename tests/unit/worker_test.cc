@@ -113,6 +113,40 @@ TEST(EnvSession, LoadsAnotherModelInTheSameWorker) {
       ref::Interpreter(alexnet).run(inputs).at("logits")));
 }
 
+TEST(EnvSession, OrtNodeWorkerSpeaksTheSameProtocol) {
+  const EnvSpec env = EnvSpec::parse("ort@cpu:O3,threads=1");
+  if (std::string why = unavailable_reason(env); !why.empty()) GTEST_SKIP() << why;
+  Model model = zoo_model("resnet");
+  EnvSession session(model, env, {});
+  EXPECT_NE(session.description().find("ort"), std::string::npos) << session.description();
+  TensorMap inputs = random_image(3);
+  std::vector<double> got = session.infer(inputs).outputs.at("logits").to_doubles();
+  std::vector<double> want = ref::Interpreter(model).run(inputs).at("logits").to_doubles();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-4) << i;
+}
+
+TEST(EnvSession, OrtExposesEveryIntermediateValue) {
+  const EnvSpec env = EnvSpec::parse("ort@cpu:O0,threads=1");
+  if (std::string why = unavailable_reason(env); !why.empty()) GTEST_SKIP() << why;
+  Model model = zoo_model("resnet");
+  SessionOptions options;
+  options.keep_intermediates = true;
+  EnvSession session(model, env, options);
+  TensorMap inputs = random_image(8);
+  TensorMap got = session.intermediates(inputs).outputs;
+  TensorMap want = ref::Interpreter(model).run(inputs, /*keep_intermediates=*/true);
+  EXPECT_EQ(got.size(), want.size());
+  for (const auto& [name, t] : want) {
+    ASSERT_EQ(got.count(name), 1u) << name;
+    std::vector<double> a = got.at(name).to_doubles(), b = t.to_doubles();
+    ASSERT_EQ(a.size(), b.size()) << name;
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+    EXPECT_LT(worst, 1e-3) << name;
+  }
+}
+
 TEST(EnvSession, OpsetUpgradeTransformRunsTheConvertedModel) {
   Model model = zoo_model("resnet");
   EnvSession session(model, EnvSpec::parse("ref+opset17@cpu:O2"), {});
