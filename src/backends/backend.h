@@ -27,6 +27,9 @@ class Session {
   // Runs the model on one batch of inputs and returns every graph output by name. Intermediate
   // values are asked for by making them graph outputs of the model (see worker/expose.h).
   virtual TensorMap run(const TensorMap& inputs) = 0;
+  // What actually runs, for the PREPARED reply: library, device, level and options as the
+  // framework applied them, including any silent fallback it made (e.g. FP16 run as FP32).
+  virtual std::string description() const { return {}; }
 };
 
 class Backend {
@@ -44,12 +47,9 @@ class Backend {
   // model the framework refuses (unsupported op, import failure) is a UserError with the
   // framework's own message.
   virtual std::unique_ptr<Session> prepare(const PrepareRequest& request) const = 0;
-  // Environment variables the worker process must start with for env (some libraries read
-  // their settings once, when they load).
-  virtual std::map<std::string, std::string> worker_environment(const EnvSpec& env) const {
-    (void)env;
-    return {};
-  }
+  // Environment variables the parent must add when it spawns the worker for `env`: some
+  // libraries read their settings once, at process start (OpenCV's OPENCV_CPU_DISABLE).
+  virtual std::map<std::string, std::string> worker_environment(const EnvSpec&) const { return {}; }
 };
 
 // The in-process backends, in the order `nndelta envs` lists them.
