@@ -68,9 +68,11 @@ std::string run_command(const std::string& command) {
 
 // The first `count` Fashion-MNIST test images, 28x28 bytes each, read from the gzipped IDX file.
 std::vector<std::vector<uint8_t>> fashion_images(size_t count) {
+  constexpr size_t kHeader = 16, kPixels = size_t{28} * 28;
   const std::string bytes =
-      run_command("gzip -dc /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
-  constexpr size_t kHeader = 16, kPixels = 28 * 28;
+      run_command(fmt::format("gzip -dc /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+                              " | head -c {}",
+                              kHeader + count * kPixels));
   NND_CHECK(bytes.size() >= kHeader + count * kPixels, "short IDX file: {} bytes", bytes.size());
   std::vector<std::vector<uint8_t>> images;
   for (size_t i = 0; i < count; ++i) {
@@ -90,6 +92,7 @@ std::vector<Tensor> zoo_inputs(const fs::path& model,
   std::vector<Tensor> inputs;
   for (const auto& image : images) {
     std::vector<float> v;
+    v.reserve(image.size());
     for (uint8_t p : image) v.push_back(static_cast<float>((p * scale - mean) / std));
     inputs.push_back(Tensor::of<float>({1, 1, 28, 28}, v));
   }
