@@ -4,6 +4,8 @@
 //   devices  cpu (native ISA); cpu-sse41 / cpu-avx2 / cpu-avx512: ISA-capped through oneDNN's
 //            ONEDNN_MAX_CPU_ISA and ATen's ATEN_CPU_CAPABILITY (both read once per process, so
 //            the cap is set before the first ATen call and cannot change afterwards); cuda.
+//            Uncapped, LibTorch 1.13 runs ATen's AVX2 kernels even on AVX-512 CPUs, so cpu and
+//            cpu-avx512 differ in bits there (measured on the zoo: 6 of 7 models).
 //   levels   O0 oneDNN (mkldnn) off; O1 = O2 oneDNN on; O3 also channels-last 4-D tensors.
 //   options  threads=N (ATen intra-op threads; default: the worker's thread count).
 #include <ATen/Parallel.h>
