@@ -5,9 +5,11 @@ namespace nnd::backends {
 // Each in-process backend defines its accessor in its own folder.
 const Backend& ref_backend();
 const Backend& opencv_backend();
+const Backend& torch_backend();
 
 const std::vector<const Backend*>& in_process_backends() {
-  static const std::vector<const Backend*> list = {&ref_backend(), &opencv_backend()};
+  static const std::vector<const Backend*> list = {&ref_backend(), &opencv_backend(),
+                                                   &torch_backend()};
   return list;
 }
 
