@@ -67,10 +67,9 @@ class Server {
       model_ = std::make_unique<Model>(onnx_io::model_from_bytes(request.onnx, request.label));
       request.model = model_.get();
       session_ = backend->prepare(request);
-      reply(Type::kPrepared,
-            Writer()
-                .str(fmt::format("{} on {}", backend->version(), request.env.canonical()))
-                .take());
+      std::string described = fmt::format("{} on {}", backend->version(), request.env.canonical());
+      if (std::string more = session_->description(); !more.empty()) described += "; " + more;
+      reply(Type::kPrepared, Writer().str(described).take());
     } catch (const std::exception& e) {
       session_.reset();
       error(ErrorKind::kPrepare, e.what());
