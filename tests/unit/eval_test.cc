@@ -222,8 +222,8 @@ TEST(EvalErrors, NpyOfTheWrongShapeNamesTheFileAndTheCard) {
   std::string npy = temp_path("small.npy");
   write_npy(Tensor(DType::kFloat32, {2, 1, 14, 14}), npy);
   expect_one_line_error(run("eval " + model + " --dataset npy:" + npy),
-                        npy + " (row 0): input of shape [1,1,14,14] does not match " + kZoo +
-                            "mobilenetv2.toml, which describes [1,1,28,28]");
+                        npy + " (row 0): input of shape [1,1,14,14] does not match " +
+                            temp_path("tiny.toml") + ", which describes [1,1,28,28]");
 }
 
 TEST(EvalErrors, CardProblemsNameTheFileAndKey) {
