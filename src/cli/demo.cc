@@ -74,10 +74,11 @@ void print_row(const Row& row) {
   const data::Evaluation& e = row.evaluation;
   const int64_t n = e.labelled();
   data::Interval ci = data::wilson_interval(e.correct(), n);
-  fmt::print("{:<14} {:>10} {:>8.2f}  {:>7.2f}%  {:>6.2f}%–{:.2f}%  {:>9.3f}\n", row.name,
+  const std::string interval = fmt::format("{:.2f}%–{:.2f}%", 100 * ci.low, 100 * ci.high);
+  fmt::print("{:<14} {:>10} {:>8.2f}  {:>7.2f}%  {:<15}  {:>9.3f}\n", row.name,
              row.stats.parameters, static_cast<double>(row.stats.multiply_adds) / 1e6,
-             n ? 100.0 * static_cast<double>(e.correct()) / static_cast<double>(n) : 0.0,
-             100 * ci.low, 100 * ci.high, median(e.run_ms));
+             n ? 100.0 * static_cast<double>(e.correct()) / static_cast<double>(n) : 0.0, interval,
+             median(e.run_ms));
   std::fflush(stdout);
 }
 
@@ -96,7 +97,7 @@ int run_demo(const DemoOptions& options) {
   const size_t jobs = std::clamp<size_t>(options.jobs, 1, models.size());
   fmt::print("nndelta demo: {} zoo models from {}, {} on {}, {} model(s) at a time\n\n",
              models.size(), zoo.string(), env.canonical(), spec.canonical(), jobs);
-  fmt::print("{:<14} {:>10} {:>8}  {:>8}  {:<17}  {:>9}\n", "model", "parameters", "MMACs",
+  fmt::print("{:<14} {:>10} {:>8}  {:>8}  {:<15}  {:>9}\n", "model", "parameters", "MMACs",
              "accuracy", "95% CI (Wilson)", "ms/image");
 
   // Each job evaluates whole models (the ref interpreter is single-threaded); rows are printed
@@ -128,9 +129,9 @@ int run_demo(const DemoOptions& options) {
   }
   fmt::print(
       "\nMMACs: multiply-adds of Conv/Gemm/MatMul per image. ms/image: median time of one ref "
-      "run\n(batch 1, single-threaded, preprocessing excluded; models run {} at a time, so they "
-      "share the cores).\nFull-test-set accuracy: zoo/MODELS.md.\n",
-      jobs);
+      "run\n(batch 1, single-threaded, preprocessing excluded{}).\nFull-test-set accuracy: "
+      "zoo/MODELS.md.\n",
+      jobs > 1 ? fmt::format("; {} models ran at a time, sharing the cores", jobs) : "");
   return 0;
 }
 
