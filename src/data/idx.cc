@@ -24,17 +24,14 @@ std::vector<uint8_t> read_all(const std::string& path) {
   std::array<uint8_t, 1 << 16> buffer;
   for (;;) {
     int n = gzread(file.get(), buffer.data(), static_cast<unsigned>(buffer.size()));
-    if (n < 0) {
-      int code = 0;
-      const char* message = gzerror(file.get(), &code);
-      fail("{}: corrupt gzip data ({})", path, message);
-    }
+    if (n < 0) break;  // the error is reported below
     if (n == 0) break;
     bytes.insert(bytes.end(), buffer.begin(), buffer.begin() + n);
   }
   // A gzip stream cut short reads as a clean end of file; zlib notes it as Z_BUF_ERROR.
   int code = 0;
-  const char* message = gzerror(file.get(), &code);
+  std::string message = gzerror(file.get(), &code);
+  if (message.starts_with(path + ": ")) message.erase(0, path.size() + 2);  // zlib names the file
   if (code == Z_BUF_ERROR) fail("{}: gzip data cut short ({})", path, message);
   if (code != Z_OK) fail("{}: corrupt gzip data ({})", path, message);
   return bytes;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "core/error.h"
 #include "onnx/model_io.h"
 
@@ -11,7 +13,12 @@ CardedModel load_carded_model(const std::string& model_path, const std::string& 
   CardedModel carded;
   carded.path = model_path;
   carded.model = onnx_io::load_model(model_path);
-  carded.card = load_card(card_path.empty() ? card_path_for(model_path) : card_path);
+  const std::string beside = card_path_for(model_path);
+  std::error_code ec;
+  if (card_path.empty() && !std::filesystem::exists(beside, ec))
+    fail("{}: no model card beside {} (write one, see zoo/*.toml, or give --card)", beside,
+         model_path);
+  carded.card = load_card(card_path.empty() ? beside : card_path);
   check_card_matches_model(carded.card, carded.model, model_path);
   return carded;
 }

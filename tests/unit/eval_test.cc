@@ -242,7 +242,7 @@ TEST(EvalErrors, CardProblemsNameTheFileAndKey) {
   std::string alone = temp_path("alone.onnx");
   fs::copy_file(model, alone, fs::copy_options::overwrite_existing);
   expect_one_line_error(run("eval " + alone + " --dataset fashion-mnist:test"),
-                        temp_path("alone.toml") + ": no model card here");
+                        temp_path("alone.toml") + ": no model card beside " + alone);
 }
 
 TEST(EvalErrors, EnvironmentsThatAreNotInProcess) {
