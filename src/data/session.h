@@ -1,0 +1,27 @@
+#pragma once
+// What `nndelta eval` and `nndelta demo` share: a model with its checked card and an in-process
+// session for one environment.
+#include <memory>
+#include <string>
+
+#include "backends/backend.h"
+#include "data/card.h"
+
+namespace nnd::data {
+
+struct CardedModel {
+  std::string path;
+  Model model;
+  ModelCard card;
+};
+
+// Loads the model and its card (`card_path`, or the .toml beside the model when empty) and checks
+// that they match.
+CardedModel load_carded_model(const std::string& model_path, const std::string& card_path = {});
+
+// Prepares the model in an in-process environment (ref today; colleagues add more). An
+// environment whose framework is not in-process, or that has transforms, is a UserError.
+std::unique_ptr<backends::Session> prepare_in_process(const CardedModel& model,
+                                                      const backends::EnvSpec& env);
+
+}  // namespace nnd::data
