@@ -7,17 +7,20 @@ Run add_infer(CLI::App& app);
 Run add_eval(CLI::App& app);
 Run add_envs(CLI::App& app);
 Run add_merge(CLI::App& app);
+Run add_run(CLI::App& app);
 Run add_worker(CLI::App& app);
 
 const std::vector<Subcommand>& subcommands() {
   static const std::vector<Subcommand> list = {
-      {"demo", "Evaluate every zoo model with ref on 1,000 Fashion-MNIST test images", &add_demo},
+      {"demo",
+       "Built-in campaign: every zoo model x 1,000 Fashion-MNIST images x every environment here",
+       &add_demo},
       {"infer", "Run a model on one input with the ref framework: output shapes, top-5, latency",
        &add_infer},
       {"eval", "Evaluate a model on a dataset: accuracy with 95% CI, per-class recall, confusions",
        &add_eval},
-      {"envs", "List the environments this machine can run, and why not for the others",
-       &add_envs},
+      {"run", "Run a campaign (models x dataset x environments) into its store; resumes", &add_run},
+      {"envs", "List the environments this machine can run, and why not for the others", &add_envs},
       {"merge", "Merge stores (e.g. the shards of one campaign) into one: nndelta merge OUT IN...",
        &add_merge},
       {"worker", "Host one environment session for a parent process (docs/worker-protocol.md)",

@@ -1,5 +1,7 @@
 #include "worker/env_session.h"
 
+#include <algorithm>
+
 #include "backends/transforms.h"
 #include "core/error.h"
 #include "onnx/model_io.h"
@@ -32,7 +34,13 @@ void EnvSession::load(const Model& model) {
 
 void EnvSession::start() {
   process_.reset();
-  process_ = std::make_unique<WorkerProcess>(command_for(env_), options_.timeouts);
+  Command command = command_for(env_);
+  // BLAS and OpenMP pools start one thread per core by default: with several workers at once
+  // that oversubscribes the machine and makes timings noise.
+  const std::string threads = std::to_string(std::max(1, options_.threads));
+  for (const char* pool : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"})
+    command.env.emplace(pool, threads);
+  process_ = std::make_unique<WorkerProcess>(command, options_.timeouts);
   description_ =
       process_->prepare(env_.canonical(), options_.threads, primary_outputs_, label_, onnx_);
 }

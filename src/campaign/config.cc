@@ -1,0 +1,261 @@
+#include "campaign/config.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "worker/launch.h"
+
+namespace fs = std::filesystem;
+
+namespace nnd::campaign {
+
+namespace {
+
+// Where a TOML node is, for messages: "campaign.toml:12".
+std::string at(const std::string& path, const toml::source_region& where) {
+  return fmt::format("{}:{}", path, where.begin.line);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {}
+
+  // Fails on any key of `table` outside `allowed`, naming it and its line.
+  void only(const toml::table& table, const std::string& prefix,
+            const std::set<std::string>& allowed) const {
+    for (const auto& [key, node] : table)
+      if (!allowed.count(std::string(key.str())))
+        fail("{}: unknown key '{}{}'", at(path_, key.source()), prefix, key.str());
+  }
+
+  const toml::table* table(const toml::table& parent, const std::string& key) const {
+    const toml::node* node = parent.get(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) fail("{}: '{}' must be a table", at(path_, node->source()), key);
+    return node->as_table();
+  }
+
+  template <typename T>
+  std::optional<T> value(const toml::table& parent, const std::string& key,
+                         const std::string& what) const {
+    const toml::node* node = parent.get(key);
+    if (!node) return std::nullopt;
+    std::optional<T> v = node->value<T>();
+    if (!v || (std::is_same_v<T, int64_t> && !node->is_integer()))
+      fail("{}: '{}' must be {}", at(path_, node->source()), key, what);
+    return v;
+  }
+
+  // A string or an array of strings, with each entry's line.
+  std::vector<std::pair<std::string, toml::source_region>> strings(const toml::table& parent,
+                                                                   const std::string& key) const {
+    std::vector<std::pair<std::string, toml::source_region>> out;
+    const toml::node* node = parent.get(key);
+    if (!node) return out;
+    if (node->is_string()) return {{*node->value<std::string>(), node->source()}};
+    const toml::array* array = node->as_array();
+    if (!array)
+      fail("{}: '{}' must be a string or an array of strings", at(path_, node->source()), key);
+    for (const toml::node& item : *array) {
+      if (!item.is_string())
+        fail("{}: every entry of '{}' must be a string", at(path_, item.source()), key);
+      out.emplace_back(*item.value<std::string>(), item.source());
+    }
+    return out;
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Glob match with '*' (any run of characters), for matrix exclusions.
+bool glob_match(std::string_view pattern, std::string_view text) {
+  if (pattern.empty()) return text.empty();
+  if (pattern[0] == '*')
+    return glob_match(pattern.substr(1), text) ||
+           (!text.empty() && glob_match(pattern, text.substr(1)));
+  return !text.empty() && pattern[0] == text[0] && glob_match(pattern.substr(1), text.substr(1));
+}
+
+bool knows_device(const backends::EnvSpec& env) {
+  for (const worker::FrameworkInfo& fw : worker::frameworks())
+    if (fw.framework == env.framework)
+      return std::find(fw.devices.begin(), fw.devices.end(), env.device) != fw.devices.end();
+  return false;
+}
+
+// Whether the framework exists and some framework has the device.
+bool known_anywhere(const std::string& framework, const std::string& device) {
+  bool framework_known = false, device_known = false;
+  for (const worker::FrameworkInfo& fw : worker::frameworks()) {
+    framework_known |= fw.framework == framework;
+    device_known |= std::find(fw.devices.begin(), fw.devices.end(), device) != fw.devices.end();
+  }
+  return framework_known && device_known;
+}
+
+backends::EnvSpec checked_env(const Reader& r, const std::string& text,
+                              const toml::source_region& where, const std::string& key) {
+  backends::EnvSpec env;
+  try {
+    env = backends::EnvSpec::parse(text);
+  } catch (const UserError& e) {
+    fail("{}: {}: {}", at(r.path(), where), key, e.what());
+  }
+  if (!knows_device(env))
+    fail("{}: {}: '{}' is not a known framework and device (see nndelta envs)", at(r.path(), where),
+         key, env.canonical());
+  return env;
+}
+
+void add_matrix(const Reader& r, const toml::table& m, CampaignConfig& config,
+                std::set<std::string>& seen) {
+  r.only(m, "environments.matrix.",
+         {"framework", "device", "opt", "transform", "options", "exclude"});
+  auto frameworks = r.strings(m, "framework");
+  if (frameworks.empty())
+    fail("{}: environments.matrix needs 'framework'", at(r.path(), m.source()));
+  auto devices = r.strings(m, "device");
+  if (devices.empty()) devices.push_back({"cpu", m.source()});
+  auto opts = r.strings(m, "opt");
+  if (opts.empty()) opts.push_back({"O2", m.source()});
+  auto transforms = r.strings(m, "transform");
+  if (transforms.empty()) transforms.push_back({"", m.source()});
+  auto options = r.strings(m, "options");
+  if (options.empty()) options.push_back({"", m.source()});
+  auto excludes = r.strings(m, "exclude");
+  for (const auto& [fw, fw_at] : frameworks)
+    for (const auto& [dev, dev_at] : devices)
+      for (const auto& [opt, opt_at] : opts)
+        for (const auto& [tr, tr_at] : transforms)
+          for (const auto& [opt_kv, kv_at] : options) {
+            std::string text = fw + (tr.empty() ? "" : "+" + tr) + "@" + dev + ":" + opt +
+                               (opt_kv.empty() ? "" : "," + opt_kv);
+            backends::EnvSpec env;
+            try {
+              env = backends::EnvSpec::parse(text);
+            } catch (const UserError& e) {
+              fail("{}: environments.matrix: {}", at(r.path(), opt_at), e.what());
+            }
+            const std::string spec = env.canonical();
+            if (std::any_of(excludes.begin(), excludes.end(),
+                            [&](const auto& ex) { return glob_match(ex.first, spec); }))
+              continue;
+            if (std::string why = worker::unavailable_reason(env); !why.empty()) {
+              if (!knows_device(env)) {
+                // A matrix crosses every framework with every device; a pair one framework does
+                // not have is skipped, but a name no framework knows is a typo.
+                if (!known_anywhere(env.framework, env.device))
+                  fail(
+                      "{}: environments.matrix: '{}' names an unknown framework or device (see "
+                      "nndelta envs)",
+                      at(r.path(), dev_at), spec);
+                why = fmt::format("{} has no device '{}'", env.framework, env.device);
+              }
+              config.skipped.push_back({spec, why});
+              continue;
+            }
+            if (seen.insert(spec).second) config.environments.push_back(env);
+          }
+}
+
+}  // namespace
+
+CampaignConfig parse_campaign(const std::string& toml_text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, path);
+  } catch (const toml::parse_error& e) {
+    fail("{}: {}", at(path, e.source()), e.description());
+  }
+  Reader r(path);
+  CampaignConfig config;
+  config.path = path;
+  const fs::path base = fs::path(path).parent_path();
+  auto resolve = [&](const std::string& p) {
+    return fs::path(p).is_absolute() ? p : (base / p).lexically_normal().string();
+  };
+  r.only(root, "", {"store", "models", "dataset", "environments", "run", "keep"});
+
+  std::optional<std::string> store = r.value<std::string>(root, "store", "a file name");
+  config.store = resolve(store.value_or(fs::path(path).stem().string() + ".db"));
+
+  for (const auto& [model, where] : r.strings(root, "models")) {
+    config.models.push_back(resolve(model));
+    if (!fs::exists(config.models.back()))
+      fail("{}: models: no such file {}", at(path, where), config.models.back());
+  }
+  if (config.models.empty()) fail("{}: 'models' must name at least one ONNX file", path);
+
+  const toml::table* dataset = r.table(root, "dataset");
+  if (!dataset) fail("{}: a [dataset] table with 'spec' is required", path);
+  r.only(*dataset, "dataset.", {"spec", "limit", "seed"});
+  std::optional<std::string> spec = r.value<std::string>(*dataset, "spec", "a dataset spec");
+  if (!spec) fail("{}: dataset.spec is required (e.g. \"fashion-mnist:test\")", path);
+  config.dataset = *spec;
+  if (auto limit = r.value<int64_t>(*dataset, "limit", "a positive integer")) {
+    if (*limit <= 0)
+      fail("{}: dataset.limit must be positive", at(path, dataset->get("limit")->source()));
+    config.dataset += fmt::format(",limit={}", *limit);
+  }
+  if (auto seed = r.value<int64_t>(*dataset, "seed", "an integer"))
+    config.dataset += fmt::format(",seed={}", *seed);
+
+  std::set<std::string> seen;
+  if (const toml::table* envs = r.table(root, "environments")) {
+    r.only(*envs, "environments.", {"list", "matrix"});
+    for (const auto& [text, where] : r.strings(*envs, "list")) {
+      backends::EnvSpec env = checked_env(r, text, where, "environments.list");
+      if (std::string why = worker::unavailable_reason(env); !why.empty())
+        fail("{}: environments.list: '{}' cannot run here: {}", at(path, where), env.canonical(),
+             why);
+      if (seen.insert(env.canonical()).second) config.environments.push_back(env);
+    }
+    if (const toml::table* matrix = r.table(*envs, "matrix")) add_matrix(r, *matrix, config, seen);
+  }
+  if (config.environments.empty())
+    fail("{}: no environment to run: give environments.list or environments.matrix", path);
+
+  if (const toml::table* run = r.table(root, "run")) {
+    r.only(*run, "run.",
+           {"repetitions", "jobs", "timeout_hello_s", "timeout_prepare_s", "timeout_infer_s"});
+    config.repetitions =
+        static_cast<int>(r.value<int64_t>(*run, "repetitions", "an integer").value_or(1));
+    if (config.repetitions < 1) fail("{}: run.repetitions must be at least 1", path);
+    config.jobs = static_cast<int>(r.value<int64_t>(*run, "jobs", "an integer").value_or(0));
+    auto seconds = [&](const char* key, std::chrono::milliseconds fallback) {
+      std::optional<double> s = r.value<double>(*run, key, "a number of seconds");
+      if (s && *s <= 0) fail("{}: run.{} must be positive", path, key);
+      return s ? std::chrono::milliseconds(static_cast<int64_t>(*s * 1000)) : fallback;
+    };
+    config.timeouts.hello = seconds("timeout_hello_s", config.timeouts.hello);
+    config.timeouts.prepare = seconds("timeout_prepare_s", config.timeouts.prepare);
+    config.timeouts.infer = seconds("timeout_infer_s", config.timeouts.infer);
+  }
+  if (const toml::table* keep = r.table(root, "keep")) {
+    r.only(*keep, "keep.", {"top_k", "logits"});
+    config.top_k = static_cast<int>(r.value<int64_t>(*keep, "top_k", "an integer").value_or(5));
+    if (config.top_k < 1) fail("{}: keep.top_k must be at least 1", path);
+    config.keep_logits = r.value<bool>(*keep, "logits", "true or false").value_or(false);
+  }
+  return config;
+}
+
+CampaignConfig load_campaign(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) fail("{}: cannot open campaign file", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_campaign(text.str(), path);
+}
+
+}  // namespace nnd::campaign

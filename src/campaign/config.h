@@ -1,0 +1,38 @@
+#pragma once
+// A campaign: the research's whole experiment as one TOML file (examples/*.toml): models, a
+// dataset, environments (a list and/or a matrix), repetitions, timeouts, the store, and what to
+// keep. Every key is checked: an unknown key or an impossible environment is a UserError naming
+// the file, the key and its line.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/env_spec.h"
+#include "worker/client.h"
+
+namespace nnd::campaign {
+
+struct SkippedEnvironment {
+  std::string spec;
+  std::string reason;
+};
+
+struct CampaignConfig {
+  std::string path;                 // the TOML file
+  std::string store;                // resolved against the file's folder
+  std::vector<std::string> models;  // ONNX files, resolved; each has its card beside it
+  std::string dataset;              // a dataset spec (`fashion-mnist:test,limit=100,seed=1`)
+  std::vector<backends::EnvSpec> environments;  // expanded, deduplicated, runnable here
+  std::vector<SkippedEnvironment> skipped;      // matrix cells this machine cannot run
+  int repetitions = 1;
+  int jobs = 0;  // 0: one per core
+  worker::Timeouts timeouts;
+  int top_k = 5;
+  bool keep_logits = false;
+};
+
+CampaignConfig load_campaign(const std::string& path);
+CampaignConfig parse_campaign(const std::string& toml_text, const std::string& path);
+
+}  // namespace nnd::campaign

@@ -1,0 +1,42 @@
+#include "campaign/demo.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/error.h"
+#include "worker/launch.h"
+
+namespace fs = std::filesystem;
+
+namespace nnd::campaign {
+
+CampaignConfig demo_campaign(const std::string& zoo_dir, size_t images, const std::string& store) {
+  CampaignConfig config;
+  config.path = "(built-in demo)";
+  config.store = store;
+  if (!fs::is_directory(zoo_dir)) fail("{}: the zoo folder does not exist", zoo_dir);
+  for (const auto& entry : fs::directory_iterator(zoo_dir))
+    if (entry.path().extension() == ".onnx") config.models.push_back(entry.path().string());
+  std::sort(config.models.begin(), config.models.end());
+  if (config.models.empty()) fail("{}: no .onnx models in the zoo", zoo_dir);
+  config.dataset = fmt::format("fashion-mnist:test,limit={}", images);
+  for (const worker::FrameworkInfo& fw : worker::frameworks())
+    for (const std::string& device : fw.devices)
+      for (int opt : {2, 0, 3}) {
+        if (opt != 2 && (device != "cpu" || fw.framework == "ref")) continue;
+        backends::EnvSpec env;
+        env.framework = fw.framework;
+        env.device = device;
+        env.opt = opt;
+        if (std::string why = worker::unavailable_reason(env); why.empty())
+          config.environments.push_back(env);
+        else
+          config.skipped.push_back({env.canonical(), why});
+      }
+  config.keep_logits = true;
+  return config;
+}
+
+}  // namespace nnd::campaign

@@ -1,0 +1,418 @@
+#include "campaign/scheduler.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <numeric>
+#include <set>
+#include <thread>
+#include <variant>
+
+#include "campaign/progress.h"
+#include "campaign/store.h"
+#include "core/error.h"
+#include "core/sha256.h"
+#include "data/dataset.h"
+#include "data/evaluate.h"
+#include "data/session.h"
+#include "worker/env_session.h"
+
+namespace nnd::campaign {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A run abandons its inputs after this many worker deaths in a row (a mutant that crashes on
+// every input would otherwise cost a worker start per input).
+constexpr int kDeathsBeforeStuck = 3;
+
+struct PreparedModel {
+  data::CardedModel model;
+  int64_t id = 0;
+  std::vector<Tensor> inputs;  // preprocessed, by item position
+};
+
+struct Job {
+  size_t model = 0, env = 0;
+  int64_t run_id = 0;
+  std::set<std::pair<int64_t, int>> recorded;
+  std::atomic<int> segments_left{0};
+  std::atomic<bool> abandoned{false};
+};
+
+struct Segment {
+  Job* job;
+  int repetition;
+  std::vector<size_t> items;  // positions still missing
+};
+
+// A run's new status; kPending means "started" (stamps started_at); run 0 only wakes the writer.
+struct StatusUpdate {
+  int64_t run_id;
+  RunStatus status;
+  std::string message;
+  std::string description;
+};
+
+using Result = std::variant<PredictionRecord, StatusUpdate>;
+
+class ResultQueue {
+ public:
+  void push(Result r) {
+    {
+      std::lock_guard lock(mutex_);
+      items_.push_back(std::move(r));
+    }
+    ready_.notify_one();
+  }
+  // Waits up to `wait` for results; returns everything queued.
+  std::deque<Result> take(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    ready_.wait_for(lock, wait, [&] { return !items_.empty(); });
+    return std::exchange(items_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Result> items_;
+};
+
+RunStatus status_for(worker::Outcome outcome) {
+  switch (outcome) {
+    case worker::Outcome::kRefused:
+      return RunStatus::kRefused;
+    case worker::Outcome::kFailed:
+      return RunStatus::kFailed;
+    case worker::Outcome::kHung:
+      return RunStatus::kHung;
+    default:
+      return RunStatus::kCrashed;
+  }
+}
+
+PredictionRecord prediction(const Job& job, int64_t input_id, int repetition,
+                            const worker::InferResult& result, const data::ModelCard& card,
+                            int top_k, bool keep_logits) {
+  PredictionRecord p;
+  p.run_id = job.run_id;
+  p.input_id = input_id;
+  p.repetition = repetition;
+  p.latency_ns = static_cast<int64_t>(result.latency_ns);
+  auto it = result.outputs.find(card.output);
+  if (it == result.outputs.end()) {
+    p.outcome = "failed";
+    p.message = fmt::format("no output named '{}'", card.output);
+    return p;
+  }
+  std::vector<float> all = it->second.to_floats();
+  const size_t offset = static_cast<size_t>(card.label_offset);
+  if (all.size() < offset + card.labels.size()) {
+    p.outcome = "failed";
+    p.message = fmt::format("output '{}' has {} values, the card needs {}", card.output, all.size(),
+                            offset + card.labels.size());
+    return p;
+  }
+  std::vector<float> scores(all.begin() + static_cast<long>(offset),
+                            all.begin() + static_cast<long>(offset + card.labels.size()));
+  std::vector<int32_t> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  const size_t k = std::min<size_t>(static_cast<size_t>(top_k), order.size());
+  // NaN sorts last, so a NaN score is never ranked above a number.
+  auto higher = [&](int32_t a, int32_t b) {
+    float x = scores[static_cast<size_t>(a)], y = scores[static_cast<size_t>(b)];
+    if (std::isnan(x) || std::isnan(y)) return !std::isnan(x) && std::isnan(y);
+    return x > y || (x == y && a < b);
+  };
+  std::partial_sort(order.begin(), order.begin() + static_cast<long>(k), order.end(), higher);
+  for (size_t i = 0; i < k; ++i) {
+    p.top_ids.push_back(order[i]);
+    p.top_scores.push_back(scores[static_cast<size_t>(order[i])]);
+  }
+  if (keep_logits) p.logits = std::move(scores);
+  return p;
+}
+
+class Campaign {
+ public:
+  Campaign(const CampaignConfig& config, const RunOptions& options)
+      : config_(config), options_(options) {}
+
+  CampaignSummary run() {
+    const auto start = Clock::now();
+    summary_.store = options_.store.empty() ? config_.store : options_.store;
+    store_ = Store::open(summary_.store);
+    load_inputs();
+    plan();
+    summary_.recorded_before = 0;
+    for (const auto& job : jobs_)
+      summary_.recorded_before += static_cast<int64_t>(job->recorded.size());
+    execute();
+    for (const auto& job : jobs_)
+      ++summary_.run_status[std::string(run_status_name(store_->run_status(job->run_id)))];
+    summary_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return summary_;
+  }
+
+ private:
+  void load_inputs() {
+    dataset_ = data::open_dataset(data::DatasetSpec::parse(config_.dataset));
+    std::vector<data::Item> items;
+    for (size_t i = 0; i < dataset_->size(); ++i) {
+      data::Item item = dataset_->item(i);
+      if (!item.readable()) {
+        unreadable_.push_back(fmt::format("{}: {}", item.source, item.error));
+        continue;
+      }
+      items.push_back(std::move(item));
+    }
+    for (const std::string& path : config_.models) {
+      PreparedModel m{data::load_carded_model(path), 0, {}};
+      m.id = store_->model_id({m.model.card.name, path, sha256_file(path)});
+      for (const data::Item& item : items)
+        m.inputs.push_back(data::model_input(item, m.model.card));
+      models_.push_back(std::move(m));
+    }
+    const data::ModelCard& card = models_.front().model.card;
+    for (const data::Item& item : items) {
+      std::optional<int64_t> label;
+      if (item.label)
+        label = static_cast<int64_t>(data::resolve_label(*item.label, card.labels, item));
+      input_ids_.push_back(store_->input_id(item.key, label, item.source));
+    }
+  }
+
+  void plan() {
+    size_t position = 0;
+    for (size_t m = 0; m < models_.size(); ++m)
+      for (size_t e = 0; e < config_.environments.size(); ++e, ++position) {
+        if (static_cast<int>(position % static_cast<size_t>(options_.shard.count)) !=
+            options_.shard.index)
+          continue;
+        auto job = std::make_unique<Job>();
+        job->model = m;
+        job->env = e;
+        job->run_id = store_->run_id(
+            models_[m].id, store_->environment_id(config_.environments[e].canonical()), 0);
+        job->recorded = store_->recorded(job->run_id);
+        jobs_.push_back(std::move(job));
+      }
+    summary_.runs = static_cast<int64_t>(jobs_.size());
+    const std::set<RunStatus> finished_badly = {RunStatus::kRefused, RunStatus::kCrashed,
+                                                RunStatus::kHung, RunStatus::kStuck,
+                                                RunStatus::kFailed};
+    // Repetition-major order interleaves the timing repetitions of every environment, so that
+    // machine noise does not land on one environment.
+    for (int rep = 0; rep < config_.repetitions; ++rep)
+      for (size_t e = 0; e < config_.environments.size(); ++e)
+        for (const auto& job : jobs_) {
+          if (job->env != e) continue;
+          summary_.expected += static_cast<int64_t>(input_ids_.size());
+          if (!options_.retry_failed && finished_badly.count(store_->run_status(job->run_id)))
+            continue;
+          Segment s{job.get(), rep, {}};
+          for (size_t i = 0; i < input_ids_.size(); ++i)
+            if (!job->recorded.count({input_ids_[i], rep})) s.items.push_back(i);
+          if (s.items.empty()) continue;
+          ++job->segments_left;
+          segments_.push_back(std::move(s));
+        }
+    for (const auto& job : jobs_)
+      if (job->segments_left == 0 && store_->run_status(job->run_id) == RunStatus::kPending)
+        store_->set_run_status(job->run_id, RunStatus::kDone, "", "");
+  }
+
+  int worker_count() const {
+    int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int jobs = options_.jobs > 0 ? options_.jobs : config_.jobs > 0 ? config_.jobs : cores;
+    return std::max(1, std::min<int>(jobs, static_cast<int>(segments_.size())));
+  }
+
+  void execute() {
+    int64_t to_do = 0;
+    for (const Segment& s : segments_) to_do += static_cast<int64_t>(s.items.size());
+    Progress progress(to_do, options_.quiet);
+    for (const std::string& line : unreadable_) progress.note("unreadable, not run: " + line);
+    if (segments_.empty()) return;
+    const int workers = worker_count();
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads_per_worker_ = std::max(1, cores / workers);
+    std::vector<std::thread> threads;
+    std::atomic<int> running{workers};
+    for (int t = 0; t < workers; ++t)
+      threads.emplace_back([&, t] {
+        work(t, progress);
+        --running;
+        queue_.push(StatusUpdate{0, RunStatus::kPending, "", ""});  // wakes the writer
+      });
+    std::vector<PredictionRecord> batch;
+    auto last_flush = Clock::now();
+    for (;;) {
+      const bool done = running == 0;
+      for (Result& r : queue_.take(std::chrono::milliseconds(200))) {
+        if (auto* p = std::get_if<PredictionRecord>(&r)) {
+          if (p->outcome != "ok") ++summary_.input_failures;
+          batch.push_back(std::move(*p));
+        } else {
+          flush(batch, progress);  // a run's status follows its predictions
+          const auto& u = std::get<StatusUpdate>(r);
+          if (u.run_id == 0) continue;
+          if (u.status == RunStatus::kPending)
+            store_->mark_started(u.run_id);
+          else
+            store_->set_run_status(u.run_id, u.status, u.message, u.description);
+        }
+      }
+      if (batch.size() >= 1000 || Clock::now() - last_flush > std::chrono::milliseconds(250)) {
+        flush(batch, progress);
+        last_flush = Clock::now();
+      }
+      progress.tick();
+      if (done) break;
+    }
+    for (std::thread& t : threads) t.join();
+    for (Result& r : queue_.take(std::chrono::milliseconds(0)))
+      if (auto* p = std::get_if<PredictionRecord>(&r)) batch.push_back(std::move(*p));
+    flush(batch, progress);
+    progress.finish();
+  }
+
+  void flush(std::vector<PredictionRecord>& batch, Progress& progress) {
+    if (batch.empty()) return;
+    store_->insert_predictions(batch);
+    summary_.recorded += static_cast<int64_t>(batch.size());
+    int64_t failures = 0;
+    for (const PredictionRecord& p : batch) failures += p.outcome != "ok";
+    progress.advance(static_cast<int64_t>(batch.size()), failures);
+    batch.clear();
+  }
+
+  void work(int, Progress& progress) {
+    std::unique_ptr<worker::EnvSession> session;
+    std::string session_env;
+    size_t session_model = SIZE_MAX;
+    worker::SessionOptions session_options;
+    session_options.threads = threads_per_worker_;
+    session_options.timeouts = config_.timeouts;
+    for (;;) {
+      const size_t index = next_segment_++;
+      if (index >= segments_.size()) return;
+      Segment& segment = segments_[index];
+      Job& job = *segment.job;
+      const backends::EnvSpec& env = config_.environments[job.env];
+      const PreparedModel& model = models_[job.model];
+      progress.current(fmt::format("{} {}", model.model.card.name, env.canonical()));
+      const auto started = Clock::now();
+      if (segment.repetition == 0)
+        queue_.push(StatusUpdate{job.run_id, RunStatus::kPending, "", ""});
+      if (!job.abandoned) {
+        try {
+          if (!session || session_env != env.canonical()) {
+            session.reset();
+            session = std::make_unique<worker::EnvSession>(model.model.model, env, session_options);
+            session_env = env.canonical();
+          } else if (session_model != job.model) {
+            session->load(model.model.model);
+          }
+          session_model = job.model;
+          run_segment(segment, *session, model);
+        } catch (const worker::WorkerFailure& e) {
+          session.reset();
+          abandon(job, status_for(e.outcome), e.what());
+        } catch (const UserError& e) {
+          session.reset();
+          abandon(job, RunStatus::kRefused, e.what());
+        }
+      }
+      {
+        std::lock_guard lock(seconds_mutex_);
+        summary_.seconds_per_environment[env.canonical()] +=
+            std::chrono::duration<double>(Clock::now() - started).count();
+      }
+      if (--job.segments_left == 0 && !job.abandoned)
+        queue_.push(
+            StatusUpdate{job.run_id, RunStatus::kDone, "", session ? session->description() : ""});
+    }
+  }
+
+  void abandon(Job& job, RunStatus status, const std::string& message) {
+    if (job.abandoned.exchange(true)) return;
+    queue_.push(StatusUpdate{job.run_id, status, message, ""});
+  }
+
+  void run_segment(const Segment& segment, worker::EnvSession& session,
+                   const PreparedModel& model) {
+    Job& job = *segment.job;
+    int deaths = 0;
+    for (size_t i : segment.items) {
+      if (job.abandoned) return;
+      TensorMap inputs{{model.model.card.input, model.inputs[i]}};
+      try {
+        worker::InferResult result = session.infer(inputs);
+        queue_.push(prediction(job, input_ids_[i], segment.repetition, result, model.model.card,
+                               config_.top_k, config_.keep_logits));
+        deaths = 0;
+      } catch (const worker::WorkerFailure& e) {
+        PredictionRecord p;
+        p.run_id = job.run_id;
+        p.input_id = input_ids_[i];
+        p.repetition = segment.repetition;
+        p.outcome = std::string(worker::outcome_name(e.outcome));
+        p.message = e.what();
+        queue_.push(std::move(p));
+        if (e.outcome == worker::Outcome::kFailed) continue;  // the worker is still up
+        if (++deaths >= kDeathsBeforeStuck) {
+          abandon(job, RunStatus::kStuck,
+                  fmt::format("abandoned after {} worker failures in a row; the last: {}", deaths,
+                              e.what()));
+          return;
+        }
+      }
+    }
+  }
+
+  const CampaignConfig& config_;
+  const RunOptions& options_;
+  CampaignSummary summary_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<data::Dataset> dataset_;
+  std::vector<std::string> unreadable_;
+  std::vector<PreparedModel> models_;
+  std::vector<int64_t> input_ids_;
+  std::vector<std::unique_ptr<Job>> jobs_;
+  std::vector<Segment> segments_;
+  std::atomic<size_t> next_segment_{0};
+  int threads_per_worker_ = 1;
+  ResultQueue queue_;
+  std::mutex seconds_mutex_;
+};
+
+}  // namespace
+
+Shard Shard::parse(const std::string& text) {
+  Shard s;
+  size_t slash = text.find('/');
+  auto number = [&](std::string_view part, int& out) {
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
+    return ec == std::errc() && end == part.data() + part.size();
+  };
+  if (slash == std::string::npos || !number(std::string_view(text).substr(0, slash), s.index) ||
+      !number(std::string_view(text).substr(slash + 1), s.count) || s.count < 1 || s.index < 0 ||
+      s.index >= s.count)
+    fail("--shard '{}': expected i/N with 0 <= i < N", text);
+  return s;
+}
+
+CampaignSummary run_campaign(const CampaignConfig& config, const RunOptions& options) {
+  return Campaign(config, options).run();
+}
+
+}  // namespace nnd::campaign

@@ -1,0 +1,25 @@
+#include "cli/campaign_summary.h"
+
+#include <fmt/format.h>
+
+namespace nnd::cli {
+
+void print_campaign_plan(const campaign::CampaignConfig& config) {
+  fmt::print("campaign {}: {} models x {} environments x {} ({} repetition{})\n", config.path,
+             config.models.size(), config.environments.size(), config.dataset, config.repetitions,
+             config.repetitions > 1 ? "s" : "");
+  for (const campaign::SkippedEnvironment& s : config.skipped)
+    fmt::print("  skipping {}: {}\n", s.spec, s.reason);
+}
+
+void print_campaign_summary(const campaign::CampaignSummary& s) {
+  fmt::print("store {}: {} runs", s.store, s.runs);
+  for (const auto& [status, count] : s.run_status) fmt::print(", {} {}", count, status);
+  fmt::print("\npredictions: {} new, {} already there, {} expected; {} inputs failed\n", s.recorded,
+             s.recorded_before, s.expected, s.input_failures);
+  for (const auto& [env, seconds] : s.seconds_per_environment)
+    fmt::print("  {:<28} {:8.1f} s\n", env, seconds);
+  fmt::print("wall time {:.1f} s\n", s.seconds);
+}
+
+}  // namespace nnd::cli
