@@ -67,7 +67,7 @@ int run_eval(const EvalOptions& options) {
   backends::EnvSpec env = backends::EnvSpec::parse(options.env);
 
   data::CardedModel model = data::load_carded_model(options.model, options.card);
-  std::unique_ptr<backends::Session> session = data::prepare_in_process(model, env);
+  std::unique_ptr<backends::Session> session = data::prepare_in_worker(model, env);
   std::unique_ptr<data::Dataset> dataset = data::open_dataset(spec);
 
   const bool show_progress = isatty(STDERR_FILENO) != 0;
@@ -127,7 +127,7 @@ Run add_eval(CLI::App& app) {
   app.add_option("--limit", options->limit,
                  "evaluate the first N items (or N sampled, see --seed)");
   app.add_option("--seed", options->seed, "sample the --limit items with this seed");
-  app.add_option("--env", options->env, "in-process environment, e.g. ref@cpu:O2")
+  app.add_option("--env", options->env, "environment, e.g. ort@cpu:O3 (see nndelta envs)")
       ->capture_default_str();
   app.add_option("--card", options->card, "model card (default: MODEL.toml beside the model)");
   return [options] { return run_eval(*options); };

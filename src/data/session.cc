@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "onnx/model_io.h"
+#include "worker/env_session.h"
 
 namespace nnd::data {
 
@@ -42,6 +43,41 @@ std::unique_ptr<backends::Session> prepare_in_process(const CardedModel& model,
   request.model = &model.model;
   request.threads = env.int_option("threads", 1);
   return backend->prepare(request);
+}
+
+namespace {
+
+class WorkerSession : public backends::Session {
+ public:
+  WorkerSession(const Model& model, const backends::EnvSpec& env)
+      : session_(model, env, options(env)) {}
+  TensorMap run(const TensorMap& inputs) override {
+    try {
+      return session_.infer(inputs).outputs;
+    } catch (const worker::WorkerFailure& e) {
+      fail("{}: {}: {}", session_.env().canonical(), worker::outcome_name(e.outcome), e.what());
+    }
+  }
+  std::string description() const override { return session_.description(); }
+
+ private:
+  static worker::SessionOptions options(const backends::EnvSpec& env) {
+    worker::SessionOptions o;
+    o.threads = env.int_option("threads", 1);
+    return o;
+  }
+  worker::EnvSession session_;
+};
+
+}  // namespace
+
+std::unique_ptr<backends::Session> prepare_in_worker(const CardedModel& model,
+                                                     const backends::EnvSpec& env) {
+  try {
+    return std::make_unique<WorkerSession>(model.model, env);
+  } catch (const worker::WorkerFailure& e) {
+    fail("{}: {}: {}", env.canonical(), worker::outcome_name(e.outcome), e.what());
+  }
 }
 
 }  // namespace nnd::data

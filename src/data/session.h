@@ -19,9 +19,14 @@ struct CardedModel {
 // that they match.
 CardedModel load_carded_model(const std::string& model_path, const std::string& card_path = {});
 
-// Prepares the model in an in-process environment (ref today; colleagues add more). An
+// Prepares the model in an in-process environment (no worker: for tests and the oracle). An
 // environment whose framework is not in-process, or that has transforms, is a UserError.
 std::unique_ptr<backends::Session> prepare_in_process(const CardedModel& model,
                                                       const backends::EnvSpec& env);
+
+// Prepares the model in any environment this machine can run, hosted by a worker process (so a
+// crash of the framework is reported, not fatal). Transforms are applied.
+std::unique_ptr<backends::Session> prepare_in_worker(const CardedModel& model,
+                                                     const backends::EnvSpec& env);
 
 }  // namespace nnd::data

@@ -245,12 +245,12 @@ TEST(EvalErrors, CardProblemsNameTheFileAndKey) {
                         temp_path("alone.toml") + ": no model card beside " + alone);
 }
 
-TEST(EvalErrors, EnvironmentsThatAreNotInProcess) {
+TEST(EvalErrors, EnvironmentsThatCannotRunHere) {
   const std::string model = tiny_model();
-  expect_one_line_error(run("eval " + model + " --dataset fashion-mnist:test --env ort@cpu:O3"),
-                        "environment 'ort@cpu:O3': framework 'ort' is not available in-process");
+  expect_one_line_error(run("eval " + model + " --dataset fashion-mnist:test --env tvm@cpu:O3"),
+                        "environment 'tvm@cpu:O3' cannot run here: unknown framework 'tvm'");
   expect_one_line_error(run("eval " + model + " --dataset fashion-mnist:test --env ref@cuda"),
-                        "ref@cuda:O2: ref runs on cpu only, not 'cuda'");
+                        "environment 'ref@cuda:O2' cannot run here: ref runs on cpu only");
   expect_one_line_error(run("eval " + model + " --dataset fashion-mnist:test --seed 4"),
                         "--seed samples --limit items; give --limit too");
 }

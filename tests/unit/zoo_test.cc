@@ -21,19 +21,18 @@ struct ZooModel {
   const char* sha256;
   int64_t parameters;       // floating-point initializer elements of the ONNX file
   int64_t multiply_adds;    // Conv/Gemm/MatMul, one 28x28 image
-  int64_t correct_of_200;   // ref, first 200 test images
   int64_t correct_of_1000;  // ref, first 1000 test images
 };
 
 const ZooModel kModels[] = {
     // clang-format off
-    {"alexnet",      "eca4df83ae1418350ad994024481cdcfab881d320faf666f7f66b02955835221", 348874, 13001472, 185, 926},
-    {"densenet",     "67d784cc99a32aa48f1ea2fe1782e65957ac1b67ea2d85d7f8d141294fe88ed3", 103486, 8310348, 182, 923},
-    {"efficientnet", "c9a8acc178320ccd20ed1a022d3cbeb3e21bb1e10795afbc9eb84e4b88223082", 223338, 11147760, 183, 926},
-    {"inception",    "a8bfbe47e33ba1307a48bcc901d747be06b09ad68cfac9fef325c50ccbb2f11f", 106634, 9453184, 182, 926},
-    {"mobilenetv2",  "09d3f90df7ff71e4aeb33791e65d9f5b5c78ab8b11fc95d3cdc21ef13af7cbdb",  85490, 5841744, 186, 924},
-    {"resnet",       "a717b4985adec1a0659c6b8748a714fcf4ad6e29440a7822ee73262360252b9e", 174410, 20183936, 185, 939},
-    {"shufflenet",   "e3aa24ce40b0155a80e6461b0eb2c66de0a0ca7ecf50f6187d3dbc6de7d661fb", 201938, 5897840, 181, 925},
+    {"alexnet",      "eca4df83ae1418350ad994024481cdcfab881d320faf666f7f66b02955835221", 348874, 13001472, 926},
+    {"densenet",     "67d784cc99a32aa48f1ea2fe1782e65957ac1b67ea2d85d7f8d141294fe88ed3", 103486, 8310348, 923},
+    {"efficientnet", "c9a8acc178320ccd20ed1a022d3cbeb3e21bb1e10795afbc9eb84e4b88223082", 223338, 11147760, 926},
+    {"inception",    "a8bfbe47e33ba1307a48bcc901d747be06b09ad68cfac9fef325c50ccbb2f11f", 106634, 9453184, 926},
+    {"mobilenetv2",  "09d3f90df7ff71e4aeb33791e65d9f5b5c78ab8b11fc95d3cdc21ef13af7cbdb",  85490, 5841744, 924},
+    {"resnet",       "a717b4985adec1a0659c6b8748a714fcf4ad6e29440a7822ee73262360252b9e", 174410, 20183936, 939},
+    {"shufflenet",   "e3aa24ce40b0155a80e6461b0eb2c66de0a0ca7ecf50f6187d3dbc6de7d661fb", 201938, 5897840, 925},
     // clang-format on
 };
 
@@ -66,21 +65,18 @@ TEST_P(Zoo, ParametersAndMultiplyAdds) {
   EXPECT_EQ(stats.nodes_without_shapes, 0);
 }
 
-// Ref's exact count of correct predictions. The first 200 images by default (seconds); set
-// NNDELTA_ZOO_IMAGES=1000 to check the first 1000 (about a minute for the seven models).
+// Ref's exact count of correct predictions on the first 1000 test images (zoo/MODELS.md).
 TEST_P(Zoo, RefCountsCorrectPredictionsExactly) {
-  const char* images = std::getenv("NNDELTA_ZOO_IMAGES");
-  const bool full = images && std::string(images) == "1000";
   CardedModel model = load_carded_model(kZoo + GetParam().name + ".onnx");
   auto session = prepare_in_process(model, backends::EnvSpec::parse("ref@cpu:O2"));
   DatasetSpec spec = DatasetSpec::parse("fashion-mnist:test");
-  spec.limit = full ? 1000 : 200;
+  spec.limit = 1000;
   std::unique_ptr<Dataset> dataset = open_dataset(spec);
   Evaluation e = evaluate(*session, *dataset, model.card);
   EXPECT_EQ(e.labelled(), static_cast<int64_t>(*spec.limit));
   EXPECT_TRUE(e.unreadable.empty());
   EXPECT_EQ(e.nan_outputs, 0u);
-  EXPECT_EQ(e.correct(), full ? GetParam().correct_of_1000 : GetParam().correct_of_200);
+  EXPECT_EQ(e.correct(), GetParam().correct_of_1000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Zoo, ::testing::ValuesIn(kModels),
