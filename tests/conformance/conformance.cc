@@ -8,12 +8,17 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "onnx/model_io.h"
 #include "onnx/tensor_proto.h"
 #include "ref/interpreter.h"
+#include "worker/env_session.h"
 
 namespace fs = std::filesystem;
 using namespace nnd;
@@ -64,10 +69,49 @@ std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
   return files;
 }
 
+// Runs models: ref in this process, or any environment through a worker (--env).
+class Runner {
+ public:
+  explicit Runner(std::optional<backends::EnvSpec> env) : env_(std::move(env)) {}
+  void load(const Model& model) {
+    model_ = &model;
+    if (!env_) return;
+    try {
+      if (session_)
+        session_->load(model);
+      else
+        session_ = std::make_unique<worker::EnvSession>(model, *env_, worker::SessionOptions{});
+    } catch (const worker::WorkerFailure& e) {
+      session_.reset();
+      if (e.outcome == worker::Outcome::kRefused) throw Refused(e.what());
+      throw;
+    }
+  }
+  TensorMap run(const TensorMap& inputs) {
+    if (!env_) return ref::Interpreter(*model_).run(inputs);
+    try {
+      return session_->infer(inputs).outputs;
+    } catch (const worker::WorkerFailure& e) {
+      if (e.outcome != worker::Outcome::kFailed) session_.reset();
+      throw;
+    }
+  }
+  bool is_ref() const { return !env_; }
+
+  struct Refused : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+
+ private:
+  std::optional<backends::EnvSpec> env_;
+  std::unique_ptr<worker::EnvSession> session_;
+  const Model* model_ = nullptr;
+};
+
 // Runs one case; returns the failure reason or an empty string.
-std::string run_case(const fs::path& dir, Tolerance tol) {
+std::string run_case(const fs::path& dir, Tolerance tol, Runner& runner) {
   Model model = onnx_io::load_model((dir / "model.onnx").string());
-  ref::Interpreter interpreter(model);
+  runner.load(model);
   std::vector<fs::path> sets;
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.is_directory() && entry.path().filename().string().starts_with("test_data_set_"))
@@ -80,7 +124,7 @@ std::string run_case(const fs::path& dir, Tolerance tol) {
     // Input files follow the order of the graph's non-initializer inputs.
     for (size_t k = 0; k < input_files.size() && k < model.graph.inputs.size(); ++k)
       inputs[model.graph.inputs[k].name] = onnx_io::load_tensor_file(input_files[k].string());
-    ref::TensorMap outputs = interpreter.run(inputs);
+    ref::TensorMap outputs = runner.run(inputs);
     if (output_files.size() != model.graph.outputs.size())
       return fmt::format("{} expected outputs for {} graph outputs", output_files.size(),
                          model.graph.outputs.size());
@@ -95,14 +139,15 @@ std::string run_case(const fs::path& dir, Tolerance tol) {
   return {};
 }
 
-// Why a case cannot run on ref at all (unsupported op or value type), or empty.
-std::string skip_reason(const fs::path& dir) {
+// Why a case cannot run at all (an op ref lacks, when checking ref; a value type nndelta does not
+// carry), or empty.
+std::string skip_reason(const fs::path& dir, bool check_ref_ops) {
   onnx_io::ModelSummary summary = onnx_io::summarize_model_file((dir / "model.onnx").string());
   Node probe;
   std::vector<std::string> missing;
   for (const std::string& op : summary.op_types) {
     probe.op_type = op;
-    if (!ref::supports(probe)) missing.push_back(op);
+    if (check_ref_ops && !ref::supports(probe)) missing.push_back(op);
   }
   if (!missing.empty()) return fmt::format("op {}", fmt::join(missing, "+"));
   if (!summary.unsupported_types.empty())
@@ -113,14 +158,33 @@ std::string skip_reason(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ONNX backend conformance of the ref interpreter"};
+  CLI::App app{"ONNX backend conformance of the ref interpreter, or of any environment"};
   std::string data = "/usr/share/libonnx-testdata/data";
-  std::string filter;
+  std::string filter, env_text, known_failures_file;
   bool verbose = false;
+  app.add_option("--env", env_text,
+                 "run the cases in this environment through a worker (default: ref in-process); "
+                 "cases the framework refuses are counted as skipped");
   app.add_option("--data", data, "libonnx-testdata data folder");
   app.add_option("--filter", filter, "only cases whose name contains this");
   app.add_flag("--verbose", verbose, "print every case");
+  app.add_option("--known-failures", known_failures_file,
+                 "file listing the cases expected to fail (suite/case per line, # comments); the "
+                 "run succeeds only if exactly those fail");
   CLI11_PARSE(app, argc, argv);
+  std::set<std::string> known_failures, failures;
+  if (!known_failures_file.empty()) {
+    std::ifstream in(known_failures_file);
+    if (!in) {
+      fmt::print(stderr, "conformance: cannot read {}\n", known_failures_file);
+      return 2;
+    }
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty() && line[0] != '#') known_failures.insert(line.substr(0, line.find(' ')));
+  }
+  std::optional<backends::EnvSpec> env;
+  if (!env_text.empty()) env = backends::EnvSpec::parse(env_text);
+  Runner runner(env);
 
   int passed = 0, failed = 0, skipped = 0;
   std::map<std::string, int> skips;
@@ -140,7 +204,7 @@ int main(int argc, char** argv) {
       std::string name = fmt::format("{}/{}", suite, dir.filename().string());
       std::string skip;
       try {
-        skip = skip_reason(dir);
+        skip = skip_reason(dir, runner.is_ref());
       } catch (const std::exception& e) {
         skip = "unreadable model";
       }
@@ -155,7 +219,12 @@ int main(int argc, char** argv) {
         tol = it->second;
       std::string why;
       try {
-        why = run_case(dir, tol);
+        why = run_case(dir, tol, runner);
+      } catch (const Runner::Refused& e) {
+        ++skipped;
+        ++skips["refused by " + env->framework];
+        if (verbose) fmt::print("SKIP {}: {}\n", name, e.what());
+        continue;
       } catch (const std::exception& e) {
         why = e.what();
       }
@@ -164,14 +233,25 @@ int main(int argc, char** argv) {
         if (verbose) fmt::print("PASS {}\n", name);
       } else {
         ++failed;
-        fmt::print("FAIL {}: {}\n", name, why);
+        failures.insert(name);
+        fmt::print("{} {}: {}\n", known_failures.count(name) ? "FAIL (known)" : "FAIL", name, why);
       }
     }
   }
-  fmt::print("conformance: {} passed, {} failed, {} skipped\n", passed, failed, skipped);
+  fmt::print("conformance{}: {} passed, {} failed, {} skipped\n",
+             env ? " of " + env->canonical() : std::string(), passed, failed, skipped);
   std::vector<std::pair<int, std::string>> by_count;
   for (const auto& [reason, n] : skips) by_count.emplace_back(n, reason);
   std::sort(by_count.rbegin(), by_count.rend());
   for (const auto& [n, reason] : by_count) fmt::print("  skipped {:4} for {}\n", n, reason);
-  return failed == 0 ? 0 : 1;
+  std::vector<std::string> unexpected, fixed;
+  std::set_difference(failures.begin(), failures.end(), known_failures.begin(),
+                      known_failures.end(), std::back_inserter(unexpected));
+  std::set_difference(known_failures.begin(), known_failures.end(), failures.begin(),
+                      failures.end(), std::back_inserter(fixed));
+  if (!known_failures.empty())
+    fmt::print("  {} failures are listed in {}; {} unexpected, {} listed but did not fail{}{}\n",
+               failures.size() - unexpected.size(), known_failures_file, unexpected.size(),
+               fixed.size(), fixed.empty() ? "" : ": ", fmt::join(fixed, ", "));
+  return unexpected.empty() && fixed.empty() ? 0 : 1;
 }
