@@ -168,6 +168,35 @@ void add_matrix(const Reader& r, const toml::table& m, CampaignConfig& config,
           }
 }
 
+// [[environments.remote]] spec = "torch@cuda:O2", via = "ssh gpu-box nndelta worker": the parent
+// starts `sh -c VIA` and speaks the worker protocol over its pipes.
+void add_remote(const Reader& r, const toml::table& envs, CampaignConfig& config,
+                std::set<std::string>& seen) {
+  const toml::node* node = envs.get("remote");
+  if (!node) return;
+  const toml::array* remotes = node->as_array();
+  if (!remotes)
+    fail("{}: environments.remote must be an array of tables ([[environments.remote]])",
+         at(r.path(), node->source()));
+  for (const toml::node& item : *remotes) {
+    const toml::table* remote = item.as_table();
+    if (!remote)
+      fail("{}: every environments.remote entry must be a table", at(r.path(), item.source()));
+    r.only(*remote, "environments.remote.", {"spec", "via"});
+    auto spec = r.value<std::string>(*remote, "spec", "an environment");
+    auto via = r.value<std::string>(*remote, "via", "a shell command");
+    if (!spec || !via || via->empty())
+      fail("{}: environments.remote needs 'spec' and 'via'", at(r.path(), remote->source()));
+    backends::EnvSpec env =
+        checked_env(r, *spec, remote->get("spec")->source(), "environments.remote");
+    if (!seen.insert(env.canonical()).second)
+      fail("{}: environments.remote: '{}' is already in the campaign",
+           at(r.path(), remote->source()), env.canonical());
+    config.environments.push_back(env);
+    config.via[env.canonical()] = *via;
+  }
+}
+
 }  // namespace
 
 CampaignConfig parse_campaign(const std::string& toml_text, const std::string& path) {
@@ -212,7 +241,7 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
 
   std::set<std::string> seen;
   if (const toml::table* envs = r.table(root, "environments")) {
-    r.only(*envs, "environments.", {"list", "matrix"});
+    r.only(*envs, "environments.", {"list", "matrix", "remote"});
     for (const auto& [text, where] : r.strings(*envs, "list")) {
       backends::EnvSpec env = checked_env(r, text, where, "environments.list");
       if (std::string why = worker::unavailable_reason(env); !why.empty())
@@ -221,6 +250,7 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
       if (seen.insert(env.canonical()).second) config.environments.push_back(env);
     }
     if (const toml::table* matrix = r.table(*envs, "matrix")) add_matrix(r, *matrix, config, seen);
+    add_remote(r, *envs, config, seen);
   }
   if (config.environments.empty())
     fail("{}: no environment to run: give environments.list or environments.matrix", path);

@@ -4,6 +4,7 @@
 // keep. Every key is checked: an unknown key or an impossible environment is a UserError naming
 // the file, the key and its line.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct CampaignConfig {
   std::string dataset;              // a dataset spec (`fashion-mnist:test,limit=100,seed=1`)
   std::vector<backends::EnvSpec> environments;  // expanded, deduplicated, runnable here
   std::vector<SkippedEnvironment> skipped;      // matrix cells this machine cannot run
+  std::map<std::string, std::string> via;       // canonical spec -> command starting its worker
   int repetitions = 1;
   int jobs = 0;  // 0: one per core
   worker::Timeouts timeouts;

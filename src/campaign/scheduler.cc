@@ -317,6 +317,8 @@ class Campaign {
         try {
           if (!session || session_env != env.canonical()) {
             session.reset();
+            auto via = config_.via.find(env.canonical());
+            session_options.via = via == config_.via.end() ? "" : via->second;
             session = std::make_unique<worker::EnvSession>(model.model.model, env, session_options);
             session_env = env.canonical();
           } else if (session_model != job.model) {

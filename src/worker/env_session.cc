@@ -13,7 +13,8 @@ namespace nnd::worker {
 EnvSession::EnvSession(const Model& model, const backends::EnvSpec& env,
                        const SessionOptions& options)
     : env_(env), options_(options) {
-  if (std::string why = unavailable_reason(env); !why.empty())
+  // A remote worker's machine decides what it can run; it refuses with its own message.
+  if (std::string why = unavailable_reason(env); !why.empty() && options.via.empty())
     fail("environment '{}' cannot run here: {}", env.canonical(), why);
   load(model);
 }
@@ -34,7 +35,8 @@ void EnvSession::load(const Model& model) {
 
 void EnvSession::start() {
   process_.reset();
-  Command command = command_for(env_);
+  Command command =
+      options_.via.empty() ? command_for(env_) : Command{{"sh", "-c", options_.via}, {}};
   // BLAS and OpenMP pools start one thread per core by default: with several workers at once
   // that oversubscribes the machine and makes timings noise.
   const std::string threads = std::to_string(std::max(1, options_.threads));

@@ -19,6 +19,9 @@ struct SessionOptions {
   // the list is empty.
   bool keep_intermediates = false;
   std::vector<std::string> intermediate_names;
+  // A shell command that starts the worker elsewhere (e.g. "ssh gpu-box nndelta worker"), as the
+  // research reached its boards over TVM RPC. Empty: start it here.
+  std::string via;
 };
 
 class EnvSession {

@@ -9,11 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "campaign/config.h"
+#include "campaign/merge.h"
 #include "campaign/scheduler.h"
 #include "campaign/store.h"
 #include "core/error.h"
@@ -44,7 +46,8 @@ TEST(CampaignConfig, ChecksEveryKeyAndNamesItsLine) {
                "c.toml:8: unknown key 'environments.colour'");
   expect_error(base + "[environments]\nlist = [\"ref@gpu9\"]\n",
                "c.toml:7: environments.list: 'ref@gpu9:O2' is not a known framework and device");
-  expect_error(base + "[environments]\nlist = [\"ref@cpu:O7\"]\n", "c.toml:7: environments.list: environment 'ref@cpu:O7'");
+  expect_error(base + "[environments]\nlist = [\"ref@cpu:O7\"]\n",
+               "c.toml:7: environments.list: environment 'ref@cpu:O7'");
   expect_error(base + "[environments.matrix]\nframework = [\"ref\"]\ndevice = [\"warp\"]\n",
                "c.toml:8: environments.matrix: 'ref@warp:O2' names an unknown framework or device");
   expect_error(base + "[run]\nrepetitions = \"three\"\n[environments]\nlist = [\"ref\"]\n",
@@ -113,6 +116,60 @@ TEST(Campaign, RunsIntoTheStoreRecordsRefusalsAndResumesWithNothingToDo) {
   CampaignSummary again = run_campaign(config, options);
   EXPECT_EQ(again.recorded, 0);
   EXPECT_EQ(again.recorded_before, 3 * 12 * 2);
+}
+
+TEST(Campaign, RemoteEnvironmentsStartTheirWorkerThroughVia) {
+  const std::string store_path = testing::temp_path("remote.db");
+  std::filesystem::remove(store_path);
+  // The local worker wrapped in sh -c stands in for "ssh host nndelta worker".
+  CampaignConfig config = parse_campaign(
+      campaign_text(store_path, std::string("[environments]\nlist = [\"ref\"]\n") +
+                                    "[[environments.remote]]\nspec = \"ref@cpu:O0\"\n" +
+                                    "via = \"sh -c 'exec " + NNDELTA_BINARY + " worker'\"\n" +
+                                    "[[environments.remote]]\nspec = \"ref@cpu:O3\"\n" +
+                                    "via = \"exit 7\"\n"),
+      "c.toml");
+  ASSERT_EQ(config.environments.size(), 3u);
+  EXPECT_EQ(config.via.at("ref@cpu:O3"), "exit 7");
+  RunOptions options;
+  options.quiet = true;
+  CampaignSummary summary = run_campaign(config, options);
+  EXPECT_EQ(summary.recorded, 2 * 2 * 12);
+  auto store = Store::open_read_only(store_path);
+  std::map<std::string, std::string> status;
+  for (const RunRow& run : store->runs())
+    if (run.model_name == "shufflenet")
+      status[run.environment] =
+          std::string(run_status_name(run.status)) + (run.message.empty() ? "" : " " + run.message);
+  EXPECT_EQ(status.at("ref@cpu:O0"), "done");
+  EXPECT_NE(status.at("ref@cpu:O3").find("exited with status 7"), std::string::npos)
+      << status.at("ref@cpu:O3");
+}
+
+TEST(Campaign, ShardsPartitionTheRunsAndMergeIntoTheWhole) {
+  const std::string dir = testing::temp_path("shards");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  CampaignConfig config = parse_campaign(
+      campaign_text(dir + "/all.db", "[environments]\nlist = [\"ref\", \"ref@cpu:O0\"]\n"),
+      "c.toml");
+  RunOptions options;
+  options.quiet = true;
+  int64_t runs = 0;
+  for (int i = 0; i < 3; ++i) {
+    options.shard = Shard::parse(std::to_string(i) + "/3");
+    options.store = dir + "/shard" + std::to_string(i) + ".db";
+    CampaignSummary s = run_campaign(config, options);
+    runs += s.runs;
+  }
+  EXPECT_EQ(runs, 4);  // every run in exactly one shard
+  auto merged = Store::open(dir + "/merged.db");
+  for (int i = 0; i < 3; ++i) merge_into(*merged, dir + "/shard" + std::to_string(i) + ".db");
+  EXPECT_EQ(merged->prediction_count(), 4 * 12);
+  EXPECT_EQ(merged->runs().size(), 4u);
+  for (const RunRow& run : merged->runs()) EXPECT_EQ(run.status, RunStatus::kDone);
+  EXPECT_THROW(Shard::parse("3/3"), UserError);
+  EXPECT_THROW(Shard::parse("1of3"), UserError);
 }
 
 TEST(Campaign, KilledAtRandomPointsResumesToExactlyTheExpectedRows) {
