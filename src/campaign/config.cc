@@ -125,21 +125,21 @@ void add_matrix(const Reader& r, const toml::table& m, CampaignConfig& config,
   if (frameworks.empty())
     fail("{}: environments.matrix needs 'framework'", at(r.path(), m.source()));
   auto devices = r.strings(m, "device");
-  if (devices.empty()) devices.push_back({"cpu", m.source()});
+  if (devices.empty()) devices.emplace_back("cpu", m.source());
   auto opts = r.strings(m, "opt");
-  if (opts.empty()) opts.push_back({"O2", m.source()});
+  if (opts.empty()) opts.emplace_back("O2", m.source());
   auto transforms = r.strings(m, "transform");
-  if (transforms.empty()) transforms.push_back({"", m.source()});
+  if (transforms.empty()) transforms.emplace_back("", m.source());
   auto options = r.strings(m, "options");
-  if (options.empty()) options.push_back({"", m.source()});
+  if (options.empty()) options.emplace_back("", m.source());
   auto excludes = r.strings(m, "exclude");
   for (const auto& [fw, fw_at] : frameworks)
     for (const auto& [dev, dev_at] : devices)
       for (const auto& [opt, opt_at] : opts)
         for (const auto& [tr, tr_at] : transforms)
           for (const auto& [opt_kv, kv_at] : options) {
-            std::string text = fw + (tr.empty() ? "" : "+" + tr) + "@" + dev + ":" + opt +
-                               (opt_kv.empty() ? "" : "," + opt_kv);
+            const std::string text = fmt::format("{}{}{}@{}:{}{}{}", fw, tr.empty() ? "" : "+", tr,
+                                                 dev, opt, opt_kv.empty() ? "" : ",", opt_kv);
             backends::EnvSpec env;
             try {
               env = backends::EnvSpec::parse(text);

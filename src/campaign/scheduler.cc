@@ -246,6 +246,7 @@ class Campaign {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads_per_worker_ = std::max(1, cores / workers);
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<size_t>(workers));
     std::atomic<int> running{workers};
     for (int t = 0; t < workers; ++t)
       threads.emplace_back([&, t] {

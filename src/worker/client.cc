@@ -75,7 +75,8 @@ WorkerProcess::WorkerProcess(const Command& command, const Timeouts& timeouts)
     std::string key = entry.substr(0, entry.find('='));
     if (!command.env.count(key)) env_strings.push_back(entry);
   }
-  for (const auto& [key, value] : command.env) env_strings.push_back(key + "=" + value);
+  for (const auto& [key, value] : command.env)
+    env_strings.push_back(fmt::format("{}={}", key, value));
   std::vector<char*> envp, argv;
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
