@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli_runner.h"
 #include "onnx/model_io.h"
 #include "onnx/tensor_proto.h"
 #include "test_models.h"
@@ -14,27 +15,10 @@
 namespace nnd {
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
+using Result = nnd::testing::CliResult;
+using nnd::testing::expect_one_line_error;
 
-Result run(const std::string& args) {
-  std::string command = std::string(NNDELTA_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-void expect_one_line_error(const Result& r, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_TRUE(r.out.starts_with("nndelta: error: ")) << r.out;
-  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
-  EXPECT_NE(r.out.find(fragment), std::string::npos) << r.out;
-}
+Result run(const std::string& args) { return nnd::testing::run_cli(args); }
 
 TEST(CliInfer, RandomInputPrintsShapesTop5AndLatencyAndDumpsIntermediates) {
   std::string model = testing::temp_path("conv_relu.onnx");

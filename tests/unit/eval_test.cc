@@ -9,6 +9,7 @@
 #include <fstream>
 #include <regex>
 
+#include "cli_runner.h"
 #include "data/dataset.h"
 #include "data/evaluate.h"
 #include "data/npy.h"
@@ -60,27 +61,10 @@ std::string tiny_model() {
   return path;
 }
 
-struct Result {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
-
+using Result = nnd::testing::CliResult;
+using nnd::testing::expect_one_line_error;
 Result run(const std::string& args, const std::string& env = "") {
-  std::string command = env + " " + std::string(NNDELTA_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-void expect_one_line_error(const Result& r, const std::string& fragment) {
-  EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_TRUE(r.out.starts_with("nndelta: error: ")) << r.out;
-  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
-  EXPECT_NE(r.out.find(fragment), std::string::npos) << "expected '" << fragment << "' in\n"
-                                                     << r.out;
+  return nnd::testing::run_cli(args, env);
 }
 
 std::string line_starting(const std::string& out, const std::string& prefix) {

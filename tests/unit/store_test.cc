@@ -14,6 +14,7 @@
 #include <set>
 
 #include "campaign/merge.h"
+#include "cli_runner.h"
 #include "core/error.h"
 #include "test_models.h"
 
@@ -459,20 +460,8 @@ TEST(StoreMerge, MergingAStoreIntoItselfIsRefused) {
   EXPECT_EQ(out->prediction_count(), 1);
 }
 
-struct CliResult {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
-
-CliResult run_cli(const std::string& args) {
-  std::string command = std::string(NNDELTA_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using nnd::testing::CliResult;
+using nnd::testing::run_cli;
 
 TEST(StoreMerge, CliMergesShardsAndRejectsABadInputInOneLine) {
   std::string a_path, b_path;
