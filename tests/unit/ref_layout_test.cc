@@ -13,24 +13,16 @@
 #include "core/graph.h"
 #include "core/tensor.h"
 #include "ref/op_call.h"
+#include "ref_op_test_util.h"
 
 namespace nnd::ref {
 namespace {
 
-using Attrs = std::map<std::string, Attribute>;
-using Ints = std::vector<int64_t>;
+using namespace test_util;  // NOLINT(google-build-using-namespace): test shorthands
 
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-Attribute ints(Ints v) { return Attribute{std::move(v)}; }
-Attribute num(int64_t v) { return Attribute{v}; }
-Attribute real(float v) { return Attribute{v}; }
-Attribute text(std::string v) { return Attribute{std::move(v)}; }
-
-Tensor f32(Shape shape, std::vector<float> values) {
-  return Tensor::of<float>(std::move(shape), values);
-}
 Tensor i64(Shape shape, Ints values) { return Tensor::of<int64_t>(std::move(shape), values); }
 Tensor i64s(Ints values) {
   const auto n = static_cast<int64_t>(values.size());

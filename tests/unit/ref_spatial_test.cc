@@ -14,21 +14,12 @@
 #include "core/graph.h"
 #include "core/tensor.h"
 #include "ref/op_call.h"
+#include "ref_op_test_util.h"
 
 namespace nnd::ref {
 namespace {
 
-using Attrs = std::map<std::string, Attribute>;
-using Ints = std::vector<int64_t>;
-
-Attribute ints(Ints v) { return Attribute{std::move(v)}; }
-Attribute num(int64_t v) { return Attribute{v}; }
-Attribute real(float v) { return Attribute{v}; }
-Attribute text(std::string v) { return Attribute{std::move(v)}; }
-
-Tensor f32(Shape shape, std::vector<float> values) {
-  return Tensor::of<float>(std::move(shape), values);
-}
+using namespace test_util;  // NOLINT(google-build-using-namespace): test shorthands
 
 // 0, 1, 2, ... in the given shape.
 Tensor iota(Shape shape, float start = 0) {
