@@ -20,11 +20,12 @@
 #include "campaign/store.h"
 #include "core/error.h"
 #include "test_models.h"
+#include "build_paths.h"
 
 namespace nnd::campaign {
 namespace {
 
-const std::string kZoo = std::string(NNDELTA_SOURCE_DIR) + "/zoo/";
+const std::string kZoo = nnd::test::zoo_dir();
 
 std::string campaign_text(const std::string& store, const std::string& extra = {}) {
   return "store = \"" + store + "\"\nmodels = [\"" + kZoo + "mobilenetv2.onnx\", \"" + kZoo +
@@ -125,7 +126,7 @@ TEST(Campaign, RemoteEnvironmentsStartTheirWorkerThroughVia) {
   CampaignConfig config = parse_campaign(
       campaign_text(store_path, std::string("[environments]\nlist = [\"ref\"]\n") +
                                     "[[environments.remote]]\nspec = \"ref@cpu:O0\"\n" +
-                                    "via = \"sh -c 'exec " + NNDELTA_BINARY + " worker'\"\n" +
+                                    "via = \"sh -c 'exec " + std::string(nnd::test::nndelta_binary()) + " worker'\"\n" +
                                     "[[environments.remote]]\nspec = \"ref@cpu:O3\"\n" +
                                     "via = \"exit 7\"\n"),
       "c.toml");
@@ -186,7 +187,7 @@ TEST(Campaign, KilledAtRandomPointsResumesToExactlyTheExpectedRows) {
       int null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, STDOUT_FILENO);
       ::dup2(null, STDERR_FILENO);
-      ::execl(NNDELTA_BINARY, NNDELTA_BINARY, "run", toml.c_str(), "--quiet", nullptr);
+      ::execl(nnd::test::nndelta_binary(), nnd::test::nndelta_binary(), "run", toml.c_str(), "--quiet", nullptr);
       ::_exit(127);
     }
     return pid;

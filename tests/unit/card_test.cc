@@ -11,13 +11,14 @@
 #include "data/preprocess.h"
 #include "data_test_util.h"
 #include "onnx/model_io.h"
+#include "build_paths.h"
 
 namespace nnd::data {
 namespace {
 
 using nnd::testing::temp_path;
 
-const std::string kZoo = std::string(NNDELTA_SOURCE_DIR) + "/zoo/";
+const std::string kZoo = nnd::test::zoo_dir();
 
 using nnd::testing::user_error;
 

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <string>
 
+#include "build_paths.h"
+
 namespace nnd::testing {
 
 struct CliResult {
@@ -17,7 +19,7 @@ struct CliResult {
 
 // `env` is prepended to the command line, e.g. "NNDELTA_FASHION_MNIST=/tmp/x".
 inline CliResult run_cli(const std::string& args, const std::string& env = "") {
-  std::string command = env + " " + std::string(NNDELTA_BINARY) + " " + args + " 2>&1";
+  std::string command = env + " " + std::string(nnd::test::nndelta_binary()) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buffer;

@@ -16,6 +16,7 @@
 #include "data/preprocess.h"
 #include "data_test_util.h"
 #include "onnx/model_io.h"
+#include "build_paths.h"
 
 namespace nnd::data {
 namespace {
@@ -27,7 +28,7 @@ using nnd::testing::read_bytes;
 using nnd::testing::temp_path;
 using nnd::testing::write_gzip;
 
-const std::string kZoo = std::string(NNDELTA_SOURCE_DIR) + "/zoo/";
+const std::string kZoo = nnd::test::zoo_dir();
 const std::string kModel = kZoo + "mobilenetv2.onnx";
 
 // A tiny linear classifier with the zoo's input, output and card: for the error tests, where

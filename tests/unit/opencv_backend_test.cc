@@ -25,6 +25,7 @@
 #include "onnx/tensor_proto.h"
 #include "ref/interpreter.h"
 #include "test_models.h"
+#include "build_paths.h"
 
 extern char** environ;
 
@@ -35,7 +36,7 @@ using backends::EnvSpec;
 using backends::PrepareRequest;
 using backends::Session;
 
-const std::string kZoo = std::string(NNDELTA_SOURCE_DIR) + "/zoo/";
+const std::string kZoo = nnd::test::zoo_dir();
 // The zoo models OpenCV 4.6 imports, and those it refuses (Clip with min/max inputs, i.e. the
 // opset >= 11 ReLU6 of MobileNetV2 and EfficientNet-lite). A change in either list is news.
 const std::vector<std::string> kImported = {"alexnet", "densenet", "inception", "resnet",

@@ -50,7 +50,7 @@ std::string error_of(const std::function<void()>& fn) {
 
 std::vector<fs::path> zoo_models() {
   std::vector<fs::path> models;
-  for (const auto& entry : fs::directory_iterator(fs::path(NNDELTA_SOURCE_DIR) / "zoo"))
+  for (const auto& entry : fs::directory_iterator(fs::path(nnd::test::zoo_dir())))
     if (entry.path().extension() == ".onnx") models.push_back(entry.path());
   std::sort(models.begin(), models.end());
   return models;
@@ -217,6 +217,7 @@ TEST(TorchBackend, ConformanceCasesOfConvertedOpsPassOrAreRefused) {
     for (const char* op : {
 #define X(family, op) #op,
 #include "backends/torch/torch_ops.def"
+#include "build_paths.h"
 #undef X
          })
       v.emplace_back(op);
@@ -352,7 +353,7 @@ TEST(TorchBackendIsaChild, DISABLED_WritesLogits) {
   const char* env = std::getenv("NNDELTA_TORCH_CHILD_ENV");
   const char* out = std::getenv("NNDELTA_TORCH_CHILD_OUT");
   ASSERT_TRUE(env && out);
-  const fs::path path = fs::path(NNDELTA_SOURCE_DIR) / "zoo/mobilenetv2.onnx";
+  const fs::path path = fs::path(nnd::test::zoo_dir()) / "mobilenetv2.onnx";
   const Model model = onnx_io::load_model(path.string());
   auto session = prepare(env, model);
   // The random-noise input: no need to decompress the data set in every child.

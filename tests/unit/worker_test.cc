@@ -13,6 +13,7 @@
 #include "worker/expose.h"
 #include "worker/frame.h"
 #include "worker/launch.h"
+#include "build_paths.h"
 
 namespace nnd::worker {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 using backends::EnvSpec;
 
 Model zoo_model(const std::string& name) {
-  return onnx_io::load_model(std::string(NNDELTA_SOURCE_DIR) + "/zoo/" + name + ".onnx");
+  return onnx_io::load_model(nnd::test::zoo_dir() + name + ".onnx");
 }
 
 TensorMap random_image(uint64_t seed) {

@@ -10,11 +10,12 @@
 #include "data/model_stats.h"
 #include "data/session.h"
 #include "data_test_util.h"
+#include "build_paths.h"
 
 namespace nnd::data {
 namespace {
 
-const std::string kZoo = std::string(NNDELTA_SOURCE_DIR) + "/zoo/";
+const std::string kZoo = nnd::test::zoo_dir();
 
 struct ZooModel {
   const char* name;
