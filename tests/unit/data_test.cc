@@ -8,6 +8,7 @@
 #include "data/dataset.h"
 #include "data/idx.h"
 #include "data/image.h"
+#include "data/item_key.h"
 #include "data/npy.h"
 #include "data_test_util.h"
 
@@ -103,6 +104,19 @@ TEST(FashionMnist, FilesInAnotherFolderAndTheirMismatches) {
   EXPECT_EQ(item.image->channels, 1);
   EXPECT_EQ(item.image->pixels, (std::vector<uint8_t>{20, 21, 22, 23}));
   EXPECT_EQ(item.label->index, 9);
+
+  // The key a store records reads back the same item; bad keys name themselves.
+  ItemsByKey items;
+  Item again = items.item("fashion-mnist:test#2");
+  ASSERT_TRUE(again.image.has_value());
+  EXPECT_EQ(again.image->pixels, item.image->pixels);
+  EXPECT_EQ(items.item("fashion-mnist:test#0").label->index, 4);
+  EXPECT_EQ(user_error([&] { items.item("fashion-mnist:test#3"); }),
+            "dataset key 'fashion-mnist:test#3': index 3 is past the end of " + d->description());
+  EXPECT_EQ(user_error([&] { items.item("fashion-mnist:test"); }),
+            "dataset key 'fashion-mnist:test' is not of the form fashion-mnist:SPLIT#N, "
+            "images:PATH or npy:PATH#N");
+  EXPECT_FALSE(items.item("images:/nonexistent/a.png").readable());
 
   write_gzip(dir + "/t10k-labels-idx1-ubyte.gz", idx_bytes({2}, {4, 0}));
   EXPECT_EQ(user_error([] { open_fashion_mnist("test"); }),
