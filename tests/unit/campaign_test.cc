@@ -14,13 +14,13 @@
 #include <set>
 #include <thread>
 
+#include "build_paths.h"
 #include "campaign/config.h"
 #include "campaign/merge.h"
 #include "campaign/scheduler.h"
 #include "campaign/store.h"
 #include "core/error.h"
 #include "test_models.h"
-#include "build_paths.h"
 
 namespace nnd::campaign {
 namespace {
@@ -126,7 +126,8 @@ TEST(Campaign, RemoteEnvironmentsStartTheirWorkerThroughVia) {
   CampaignConfig config = parse_campaign(
       campaign_text(store_path, std::string("[environments]\nlist = [\"ref\"]\n") +
                                     "[[environments.remote]]\nspec = \"ref@cpu:O0\"\n" +
-                                    "via = \"sh -c 'exec " + std::string(nnd::test::nndelta_binary()) + " worker'\"\n" +
+                                    "via = \"sh -c 'exec " +
+                                    std::string(nnd::test::nndelta_binary()) + " worker'\"\n" +
                                     "[[environments.remote]]\nspec = \"ref@cpu:O3\"\n" +
                                     "via = \"exit 7\"\n"),
       "c.toml");
@@ -187,7 +188,8 @@ TEST(Campaign, KilledAtRandomPointsResumesToExactlyTheExpectedRows) {
       int null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, STDOUT_FILENO);
       ::dup2(null, STDERR_FILENO);
-      ::execl(nnd::test::nndelta_binary(), nnd::test::nndelta_binary(), "run", toml.c_str(), "--quiet", nullptr);
+      ::execl(nnd::test::nndelta_binary(), nnd::test::nndelta_binary(), "run", toml.c_str(),
+              "--quiet", nullptr);
       ::_exit(127);
     }
     return pid;

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "build_paths.h"
 #include "data/image.h"
 #include "data/preprocess.h"
 #include "data_test_util.h"
 #include "onnx/model_io.h"
-#include "build_paths.h"
 
 namespace nnd::data {
 namespace {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <regex>
 
+#include "build_paths.h"
 #include "cli_runner.h"
 #include "data/dataset.h"
 #include "data/evaluate.h"
@@ -16,7 +17,6 @@
 #include "data/preprocess.h"
 #include "data_test_util.h"
 #include "onnx/model_io.h"
-#include "build_paths.h"
 
 namespace nnd::data {
 namespace {

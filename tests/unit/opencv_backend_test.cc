@@ -20,12 +20,12 @@
 
 #include "backends/backend.h"
 #include "backends/opencv/opencv_devices.h"
+#include "build_paths.h"
 #include "core/dtype.h"
 #include "onnx/model_io.h"
 #include "onnx/tensor_proto.h"
 #include "ref/interpreter.h"
 #include "test_models.h"
-#include "build_paths.h"
 
 extern char** environ;
 

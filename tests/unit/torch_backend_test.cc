@@ -19,6 +19,7 @@
 #include <set>
 
 #include "backends/backend.h"
+#include "build_paths.h"
 #include "onnx/model_io.h"
 #include "onnx/tensor_proto.h"
 #include "test_models.h"
@@ -217,7 +218,6 @@ TEST(TorchBackend, ConformanceCasesOfConvertedOpsPassOrAreRefused) {
     for (const char* op : {
 #define X(family, op) #op,
 #include "backends/torch/torch_ops.def"
-#include "build_paths.h"
 #undef X
          })
       v.emplace_back(op);

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "backends/env_spec.h"
+#include "build_paths.h"
 #include "onnx/model_io.h"
 #include "ref/interpreter.h"
 #include "test_models.h"
@@ -13,7 +14,6 @@
 #include "worker/expose.h"
 #include "worker/frame.h"
 #include "worker/launch.h"
-#include "build_paths.h"
 
 namespace nnd::worker {
 namespace {

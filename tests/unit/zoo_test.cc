@@ -4,13 +4,13 @@
 
 #include <cstdlib>
 
+#include "build_paths.h"
 #include "core/sha256.h"
 #include "data/dataset.h"
 #include "data/evaluate.h"
 #include "data/model_stats.h"
 #include "data/session.h"
 #include "data_test_util.h"
-#include "build_paths.h"
 
 namespace nnd::data {
 namespace {

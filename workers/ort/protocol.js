@@ -18,7 +18,16 @@ const ErrorKind = Object.freeze({PREPARE_REFUSED: 1, RUN_FAILED: 2});
 // A payload or frame that does not follow the protocol.
 class ProtocolError extends Error {}
 
-// Reassembles frames from stdin chunks that may split a frame anywhere or carry several frames.
+// Throws ProtocolError on a frame length of 0 (no type byte) or above MAX_FRAME_LENGTH: the
+// stream cannot be resynchronised after that.
+function checkFrameLength(length) {
+  if (length === 0) throw new ProtocolError('frame of length 0 has no type byte');
+  if (length > MAX_FRAME_LENGTH) {
+    throw new ProtocolError(`frame length ${length} exceeds the 1 GiB limit`);
+  }
+}
+
+// Reassembles frames from stream chunks that may split a frame anywhere or carry several frames.
 // Chunks are kept as they came and joined only once a whole frame is there, so a large model
 // arriving in many 64 KiB chunks is copied once.
 class FrameReader {
@@ -38,10 +47,7 @@ class FrameReader {
     const frames = [];
     while (this.buffered >= 4) {
       const length = this.peek(4).readUInt32LE(0);
-      if (length === 0) throw new ProtocolError('frame of length 0 has no type byte');
-      if (length > MAX_FRAME_LENGTH) {
-        throw new ProtocolError(`frame length ${length} exceeds the 1 GiB limit`);
-      }
+      checkFrameLength(length);
       if (this.buffered < 4 + length) break;
       const frame = this.take(4 + length);
       frames.push({type: frame[4], payload: frame.subarray(5)});
@@ -322,6 +328,7 @@ module.exports = {
   ErrorKind,
   ProtocolError,
   FrameReader,
+  checkFrameLength,
   decodeRequest,
   decodeReply,
   encodeReady,

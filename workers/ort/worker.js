@@ -124,37 +124,67 @@ async function handle(frame) {
   }
 }
 
-function main() {
-  keepStdoutForFrames();
-  const reader = new protocol.FrameReader();
-  const queue = [];
-  let busy = false;
-  let ended = false;
+const STDIN_FD = 0;
 
-  async function drain() {
-    if (busy) return;
-    busy = true;
-    while (queue.length > 0) await handle(queue.shift());
-    busy = false;
-    if (ended) {
-      if (reader.pending() > 0) log(`stdin closed inside a frame (${reader.pending()} bytes)`);
-      process.exit(0);
-    }
-  }
-
-  process.stdin.on('data', (chunk) => {
+// Reads n bytes of stdin into buf at offset, blocking; fewer only when stdin ends. Requests are
+// read synchronously, without the event loop's stream machinery: a 600 KB image then arrives in
+// one or two read(2) calls straight into its buffer instead of ten 64 KiB chunk events and a
+// concatenation (the per-inference overhead budget is a few percent of a 5 ms inference).
+function readFully(buf, offset, n) {
+  let got = 0;
+  while (got < n) {
+    let count;
     try {
-      queue.push(...reader.push(chunk));
+      count = fs.readSync(STDIN_FD, buf, offset + got, n - got, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') {  // stdin was left non-blocking by whoever started us
+        Atomics.wait(pause, 0, 0, 1);
+        continue;
+      }
+      if (e.code === 'EOF') break;
+      die(`reading stdin: ${e.message}`, 1);
+    }
+    if (count === 0) break;
+    got += count;
+  }
+  return got;
+}
+
+// The next request frame, or null at the end of stdin between frames. The payload is a view of
+// `scratch`, reused by the next frame: handle() is done with it by then.
+const header = Buffer.alloc(5);
+let scratch = Buffer.alloc(0);
+
+function readFrame() {
+  const got = readFully(header, 0, 5);
+  if (got === 0) return null;
+  const length = got >= 4 ? header.readUInt32LE(0) : 0;
+  if (got >= 4) {
+    try {
+      protocol.checkFrameLength(length);
     } catch (e) {
       die(`stdin is not a frame stream: ${e.message}`, 2);
     }
-    drain();
-  });
-  process.stdin.on('end', () => {
-    ended = true;
-    drain();
-  });
-  process.stdin.on('error', (e) => die(`reading stdin: ${e.message}`, 1));
+  }
+  const size = length - 1;
+  if (got < 5) return {truncated: got};
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * scratch.length));
+  const read = readFully(scratch, 0, size);
+  if (read < size) return {truncated: 5 + read};
+  return {type: header[4], payload: scratch.subarray(0, size)};
+}
+
+async function main() {
+  keepStdoutForFrames();
+  for (;;) {
+    const frame = readFrame();
+    if (frame === null) process.exit(0);
+    if (frame.truncated !== undefined) {
+      log(`stdin closed inside a frame (${frame.truncated} bytes)`);
+      process.exit(0);
+    }
+    await handle(frame);
+  }
 }
 
 main();
