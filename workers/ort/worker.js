@@ -8,7 +8,7 @@ const protocol = require('./protocol');
 const {Request, ErrorKind} = protocol;
 const {parseEnvironment, EnvironmentError} = require('./environment');
 const {createSession, workerDescription, oneLine} = require('./runtime');
-const {toOrtTensor, fromOrtTensor} = require('./tensors');
+const {Staging, toOrtTensor, fromOrtTensor} = require('./tensors');
 
 const FRAME_FD = 1;
 
@@ -41,6 +41,8 @@ function send(frame) {
     }
   }
 }
+
+const staging = new Staging();
 
 // The session of the last successful PREPARE: { ort, session, primary, all } (output names).
 let current = null;
@@ -79,10 +81,10 @@ async function run(request) {
   }
   try {
     const feeds = {};
-    for (const input of request.inputs) {
+    request.inputs.forEach((input, index) => {
       if (input.name in feeds) throw new Error(`input '${input.name}' is given twice`);
-      feeds[input.name] = toOrtTensor(current.ort, input);
-    }
+      feeds[input.name] = toOrtTensor(current.ort, input, staging, index);
+    });
     const names = request.type === Request.INFER ? current.primary : current.all;
     const start = process.hrtime.bigint();
     const results = await current.session.run(feeds, names);
