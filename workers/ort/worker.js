@@ -157,6 +157,21 @@ function readFully(buf, offset, n) {
 const header = Buffer.alloc(5);
 let scratch = Buffer.alloc(0);
 
+// Where an INFER payload must start in `scratch` for its first tensor's data to be 8-byte aligned,
+// so that ORT reads the image in place instead of a copy. `prefix` holds the payload's first bytes
+// (tensor count, name length, name, dtype, rank); it is null when they cannot be parsed, and the
+// decoder then reports what is wrong.
+function alignedStart(prefix) {
+  if (prefix.length < 8 || prefix.readUInt32LE(0) === 0) return 0;
+  const nameLength = prefix.readUInt32LE(4);
+  if (prefix.length < 8 + nameLength + 5) return 0;
+  const rank = prefix.readUInt32LE(8 + nameLength + 1);
+  const dataOffset = 8 + nameLength + 1 + 4 + 8 * rank + 8;
+  return (8 - (dataOffset % 8)) % 8;
+}
+
+const MAX_PREFIX = 8 + 256 + 5;  // names longer than 256 bytes are simply not aligned
+
 function readFrame() {
   const got = readFully(header, 0, 5);
   if (got === 0) return null;
@@ -168,12 +183,28 @@ function readFrame() {
       die(`stdin is not a frame stream: ${e.message}`, 2);
     }
   }
-  const size = length - 1;
   if (got < 5) return {truncated: got};
-  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * scratch.length));
-  const read = readFully(scratch, 0, size);
+  const type = header[4];
+  const size = length - 1;
+  if (scratch.length < size + 8) {
+    scratch = Buffer.allocUnsafeSlow(Math.max(size + 8, 2 * scratch.length));
+  }
+  // The payload is read at offset 8 up to its first tensor's rank, then moved to its aligned start.
+  let read = 0;
+  let start = 0;
+  if (type === Request.INFER || type === Request.INTERMEDIATES) {
+    read = readFully(scratch, 8, Math.min(8, size));
+    if (read === 8) {
+      const nameLength = scratch.readUInt32LE(12);
+      const prefixLength = Math.min(size, 8 + nameLength + 5, MAX_PREFIX);
+      read += readFully(scratch, 16, prefixLength - 8);
+    }
+    start = alignedStart(scratch.subarray(8, 8 + read));
+    scratch.copyWithin(start, 8, 8 + read);
+  }
+  read += readFully(scratch, start + read, size - read);
   if (read < size) return {truncated: 5 + read};
-  return {type: header[4], payload: scratch.subarray(0, size)};
+  return {type, payload: scratch.subarray(start, start + size)};
 }
 
 async function main() {
