@@ -685,8 +685,7 @@ std::multiset<std::string> intermediates_by_natural_key(Store& store) {
 void add_captures(Store& store, const std::vector<std::string>& keys, const std::string& outcome) {
   int64_t run = store.run_id(store.model_id(model("m")), store.environment_id("ref@cpu:O0"), 0);
   for (const std::string& key : keys) {
-    CaptureRecord c = capture(run, 0, 0);
-    c = capture(run, store.input_id(key, 1, "src-" + key), 0);
+    CaptureRecord c = capture(run, store.input_id(key, 1, "src-" + key), 0);
     // Values follow from the key, so both stores agree on a shared capture.
     c.values[0].value = Tensor::of<float>({1}, {static_cast<float>(std::stoi(key.substr(1)))});
     if (outcome != "ok") {
