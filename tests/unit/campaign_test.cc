@@ -303,7 +303,7 @@ TEST(CampaignConfig, ExamplesParseAndSoDoTheirCommentedIntermediatesLines) {
   EXPECT_EQ(keys.intermediates.values.size(), 1u);
 }
 
-// One small model (resnet: 74 values) on `limit` inputs.
+// One small model (resnet: 37 values) on `limit` inputs.
 std::string capture_campaign(const std::string& store, int limit, const std::string& extra) {
   return "store = \"" + store + "\"\nmodels = [\"" + kZoo +
          "resnet.onnx\"]\n[dataset]\nspec = \"fashion-mnist:test\"\nlimit = " +
