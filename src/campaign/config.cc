@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -197,6 +198,48 @@ void add_remote(const Reader& r, const toml::table& envs, CampaignConfig& config
   }
 }
 
+// [keep] intermediates = 4 (the first inputs of the sample) or ["fashion-mnist:test#3", ...]
+// (dataset keys), and intermediate_values = ["name", ...] (default: every value).
+IntermediatesSelection read_intermediates(const Reader& r, const toml::table& keep) {
+  IntermediatesSelection selection;
+  const toml::node* node = keep.get("intermediates");
+  if (!node) {
+    if (const toml::node* values = keep.get("intermediate_values"))
+      fail("{}: keep.intermediate_values needs keep.intermediates (which inputs)",
+           at(r.path(), values->source()));
+    return selection;
+  }
+  selection.where = at(r.path(), node->source());
+  if (node->is_integer()) {
+    const int64_t first = *node->value<int64_t>();
+    if (first < 1 || first > std::numeric_limits<int>::max())
+      fail("{}: keep.intermediates must be a positive number of inputs", selection.where);
+    selection.first = static_cast<int>(first);
+  } else if (node->is_string() || node->is_array()) {
+    std::set<std::string> seen;
+    for (auto& [key, where] : r.strings(keep, "intermediates")) {
+      if (!seen.insert(key).second)
+        fail("{}: keep.intermediates names '{}' twice", at(r.path(), where), key);
+      selection.keys.push_back({key, at(r.path(), where)});
+    }
+    if (selection.keys.empty())
+      fail("{}: keep.intermediates is empty; leave it out to keep none", selection.where);
+  } else {
+    fail(
+        "{}: 'intermediates' must be a number of inputs (the first of the dataset) or an array of "
+        "dataset keys such as [\"fashion-mnist:test#3\"]",
+        selection.where);
+  }
+  std::set<std::string> seen;
+  for (auto& [name, where] : r.strings(keep, "intermediate_values")) {
+    if (name.empty()) fail("{}: keep.intermediate_values has an empty name", at(r.path(), where));
+    if (!seen.insert(name).second)
+      fail("{}: keep.intermediate_values names '{}' twice", at(r.path(), where), name);
+    selection.values.push_back({name, at(r.path(), where)});
+  }
+  return selection;
+}
+
 }  // namespace
 
 CampaignConfig parse_campaign(const std::string& toml_text, const std::string& path) {
@@ -260,11 +303,12 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
            {"repetitions", "jobs", "timeout_hello_s", "timeout_prepare_s", "timeout_infer_s"});
     config.repetitions =
         static_cast<int>(r.value<int64_t>(*run, "repetitions", "an integer").value_or(1));
-    if (config.repetitions < 1) fail("{}: run.repetitions must be at least 1", path);
+    if (config.repetitions < 1)
+      fail("{}: run.repetitions must be at least 1", at(path, run->get("repetitions")->source()));
     config.jobs = static_cast<int>(r.value<int64_t>(*run, "jobs", "an integer").value_or(0));
     auto seconds = [&](const char* key, std::chrono::milliseconds fallback) {
       std::optional<double> s = r.value<double>(*run, key, "a number of seconds");
-      if (s && *s <= 0) fail("{}: run.{} must be positive", path, key);
+      if (s && *s <= 0) fail("{}: run.{} must be positive", at(path, run->get(key)->source()), key);
       return s ? std::chrono::milliseconds(static_cast<int64_t>(*s * 1000)) : fallback;
     };
     config.timeouts.hello = seconds("timeout_hello_s", config.timeouts.hello);
@@ -272,10 +316,12 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
     config.timeouts.infer = seconds("timeout_infer_s", config.timeouts.infer);
   }
   if (const toml::table* keep = r.table(root, "keep")) {
-    r.only(*keep, "keep.", {"top_k", "logits"});
+    r.only(*keep, "keep.", {"top_k", "logits", "intermediates", "intermediate_values"});
     config.top_k = static_cast<int>(r.value<int64_t>(*keep, "top_k", "an integer").value_or(5));
-    if (config.top_k < 1) fail("{}: keep.top_k must be at least 1", path);
+    if (config.top_k < 1)
+      fail("{}: keep.top_k must be at least 1", at(path, keep->get("top_k")->source()));
     config.keep_logits = r.value<bool>(*keep, "logits", "true or false").value_or(false);
+    config.intermediates = read_intermediates(r, *keep);
   }
   return config;
 }

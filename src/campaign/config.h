@@ -19,6 +19,24 @@ struct SkippedEnvironment {
   std::string reason;
 };
 
+// Text from the campaign file with where it was written ("campaign.toml:12"), for errors found
+// only when the campaign runs (a dataset key that is not among its inputs).
+struct Located {
+  std::string text;
+  std::string where;
+};
+
+// [keep] intermediates: the inputs whose intermediate tensors a campaign keeps, from each run at
+// repetition 0, and which values. Either the first `first` inputs of the dataset sample, or the
+// inputs with these dataset keys.
+struct IntermediatesSelection {
+  int first = 0;
+  std::vector<Located> keys;
+  std::vector<Located> values;  // value names; empty: every value a node produces
+  std::string where;            // of the `intermediates` key
+  bool any() const { return first > 0 || !keys.empty(); }
+};
+
 struct CampaignConfig {
   std::string path;                 // the TOML file
   std::string store;                // resolved against the file's folder
@@ -32,6 +50,7 @@ struct CampaignConfig {
   worker::Timeouts timeouts;
   int top_k = 5;
   bool keep_logits = false;
+  IntermediatesSelection intermediates;
 };
 
 CampaignConfig load_campaign(const std::string& path);

@@ -17,11 +17,16 @@ DROP TABLE IF EXISTS temp.map_environments;
 DROP TABLE IF EXISTS temp.map_inputs;
 DROP TABLE IF EXISTS temp.map_mutants;
 DROP TABLE IF EXISTS temp.map_runs;
+DROP TABLE IF EXISTS temp.new_captures;
 CREATE TEMP TABLE map_models (source INTEGER PRIMARY KEY, target INTEGER NOT NULL);
 CREATE TEMP TABLE map_environments (source INTEGER PRIMARY KEY, target INTEGER NOT NULL);
 CREATE TEMP TABLE map_inputs (source INTEGER PRIMARY KEY, target INTEGER NOT NULL);
 CREATE TEMP TABLE map_mutants (source INTEGER PRIMARY KEY, target INTEGER NOT NULL);
 CREATE TEMP TABLE map_runs (source INTEGER PRIMARY KEY, target INTEGER NOT NULL);
+CREATE TEMP TABLE new_captures (
+  source_run INTEGER NOT NULL, source_input INTEGER NOT NULL, repetition INTEGER NOT NULL,
+  target_run INTEGER NOT NULL, target_input INTEGER NOT NULL,
+  PRIMARY KEY (source_run, source_input, repetition));
 INSERT INTO map_mutants VALUES (0, 0);
 )sql";
 
@@ -31,6 +36,7 @@ DROP TABLE temp.map_environments;
 DROP TABLE temp.map_inputs;
 DROP TABLE temp.map_mutants;
 DROP TABLE temp.map_runs;
+DROP TABLE temp.new_captures;
 )sql";
 
 // "WHERE true" keeps sqlite from reading ON CONFLICT as a join's ON (sqlite's upsert docs).
@@ -95,6 +101,29 @@ constexpr const char* kAddPredictions =
     "JOIN map_inputs i ON i.source = s.input_id "
     "WHERE true ON CONFLICT(run_id, input_id, repetition) DO NOTHING";
 
+// A capture the output already has keeps its own values, so only the input's captures the output
+// lacks bring theirs.
+constexpr const char* kFindNewCaptures =
+    "INSERT INTO new_captures SELECT s.run_id, s.input_id, s.repetition, r.target, i.target "
+    "FROM src.intermediate_captures s "
+    "JOIN map_runs r ON r.source = s.run_id "
+    "JOIN map_inputs i ON i.source = s.input_id "
+    "WHERE NOT EXISTS (SELECT 1 FROM main.intermediate_captures t WHERE t.run_id = r.target "
+    "AND t.input_id = i.target AND t.repetition = s.repetition)";
+constexpr const char* kAddCaptures =
+    "INSERT INTO main.intermediate_captures(run_id, input_id, repetition, outcome, message) "
+    "SELECT n.target_run, n.target_input, n.repetition, s.outcome, s.message FROM new_captures n "
+    "JOIN src.intermediate_captures s ON s.run_id = n.source_run "
+    "AND s.input_id = n.source_input AND s.repetition = n.repetition";
+constexpr const char* kAddIntermediates =
+    "INSERT INTO main.intermediates(run_id, input_id, repetition, name, node, op, node_index, "
+    "dtype, dims, data) "
+    "SELECT n.target_run, n.target_input, n.repetition, s.name, s.node, s.op, s.node_index, "
+    "s.dtype, s.dims, s.data FROM new_captures n "
+    "JOIN src.intermediates s ON s.run_id = n.source_run "
+    "AND s.input_id = n.source_input AND s.repetition = n.repetition "
+    "WHERE true ON CONFLICT(run_id, input_id, repetition, name) DO NOTHING";
+
 // Attaches the input as "src" for the scope; detaches it however the scope ends.
 class Attachment {
  public:
@@ -155,6 +184,11 @@ MergeSummary merge_into(Store& out, const std::string& in_path) {
   summary.predictions_added = run_step(db, kAddPredictions);
   summary.predictions_present =
       db.query_int("SELECT count(*) FROM src.predictions") - summary.predictions_added;
+  run_step(db, kFindNewCaptures);
+  summary.captures_added = run_step(db, kAddCaptures);
+  summary.captures_present =
+      db.query_int("SELECT count(*) FROM src.intermediate_captures") - summary.captures_added;
+  summary.intermediates_added = run_step(db, kAddIntermediates);
   db.exec(kDropMapTables);
   transaction.commit();
   return summary;

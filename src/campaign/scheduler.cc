@@ -15,6 +15,7 @@
 #include <thread>
 #include <variant>
 
+#include "campaign/capture.h"
 #include "campaign/progress.h"
 #include "campaign/store.h"
 #include "core/error.h"
@@ -38,12 +39,17 @@ struct PreparedModel {
   data::CardedModel model;
   int64_t id = 0;
   std::vector<Tensor> inputs;  // preprocessed, by item position
+  // [keep] intermediates: whether its runs capture any, and which of the campaign's value names
+  // this model produces (empty: every value).
+  bool captures = false;
+  std::vector<std::string> intermediate_names;
 };
 
 struct Job {
   size_t model = 0, env = 0;
   int64_t run_id = 0;
   std::set<std::pair<int64_t, int>> recorded;
+  std::set<std::pair<int64_t, int>> captured;
   std::atomic<int> segments_left{0};
   std::atomic<bool> abandoned{false};
 };
@@ -51,7 +57,8 @@ struct Job {
 struct Segment {
   Job* job;
   int repetition;
-  std::vector<size_t> items;  // positions still missing
+  std::vector<size_t> items;     // positions still missing
+  std::vector<size_t> captures;  // positions whose intermediates are still missing
 };
 
 // A run's new status; kPending means "started" (stamps started_at); run 0 only wakes the writer.
@@ -62,7 +69,7 @@ struct StatusUpdate {
   std::string description;
 };
 
-using Result = std::variant<PredictionRecord, StatusUpdate>;
+using Result = std::variant<PredictionRecord, StatusUpdate, CaptureRecord>;
 
 class ResultQueue {
  public:
@@ -175,7 +182,7 @@ class Campaign {
       items.push_back(std::move(item));
     }
     for (const std::string& path : config_.models) {
-      PreparedModel m{data::load_carded_model(path), 0, {}};
+      PreparedModel m{data::load_carded_model(path), 0, {}, false, {}};
       m.id = store_->model_id({m.model.card.name, path, sha256_file(path)});
       for (const data::Item& item : items)
         m.inputs.push_back(data::model_input(item, m.model.card));
@@ -188,6 +195,37 @@ class Campaign {
         label = static_cast<int64_t>(data::resolve_label(*item.label, card.labels, item));
       input_ids_.push_back(store_->input_id(item.key, label, item.source));
     }
+    select_captures(items);
+  }
+
+  // [keep] intermediates: the item positions to capture, and per model the value names it has.
+  void select_captures(const std::vector<data::Item>& items) {
+    const IntermediatesSelection& selection = config_.intermediates;
+    if (!selection.any()) return;
+    for (size_t i = 0; i < items.size() && i < static_cast<size_t>(selection.first); ++i)
+      capture_positions_.push_back(i);
+    for (const Located& key : selection.keys) {
+      auto it = std::find_if(items.begin(), items.end(),
+                             [&](const data::Item& item) { return item.key == key.text; });
+      if (it == items.end())
+        fail("{}: keep.intermediates: '{}' is not among the campaign's inputs ({}: {} readable)",
+             key.where, key.text, config_.dataset, items.size());
+      capture_positions_.push_back(static_cast<size_t>(it - items.begin()));
+    }
+    std::set<std::string> known;
+    for (PreparedModel& m : models_) {
+      const std::set<std::string> produced = produced_values(m.model.model);
+      for (const Located& value : selection.values)
+        if (produced.count(value.text)) {
+          m.intermediate_names.push_back(value.text);
+          known.insert(value.text);
+        }
+      m.captures = selection.values.empty() || !m.intermediate_names.empty();
+    }
+    for (const Located& value : selection.values)
+      if (!known.count(value.text))
+        fail("{}: keep.intermediate_values: no node of the campaign's models produces '{}'",
+             value.where, value.text);
   }
 
   void plan() {
@@ -203,6 +241,7 @@ class Campaign {
         job->run_id = store_->run_id(
             models_[m].id, store_->environment_id(config_.environments[e].canonical()), 0);
         job->recorded = store_->recorded(job->run_id);
+        job->captured = store_->captured(job->run_id);
         jobs_.push_back(std::move(job));
       }
     summary_.runs = static_cast<int64_t>(jobs_.size());
@@ -216,12 +255,21 @@ class Campaign {
         for (const auto& job : jobs_) {
           if (job->env != e) continue;
           summary_.expected += static_cast<int64_t>(input_ids_.size());
+          if (rep == 0 && models_[job->model].captures) {
+            summary_.captures_expected += static_cast<int64_t>(capture_positions_.size());
+            for (size_t i : capture_positions_)
+              summary_.captures_recorded_before += job->captured.count({input_ids_[i], 0});
+          }
           if (!options_.retry_failed && finished_badly.count(store_->run_status(job->run_id)))
             continue;
-          Segment s{job.get(), rep, {}};
+          Segment s{job.get(), rep, {}, {}};
           for (size_t i = 0; i < input_ids_.size(); ++i)
             if (!job->recorded.count({input_ids_[i], rep})) s.items.push_back(i);
-          if (s.items.empty()) continue;
+          // Intermediates come from repetition 0 only: values, not timings.
+          if (rep == 0 && models_[job->model].captures)
+            for (size_t i : capture_positions_)
+              if (!job->captured.count({input_ids_[i], 0})) s.captures.push_back(i);
+          if (s.items.empty() && s.captures.empty()) continue;
           ++job->segments_left;
           segments_.push_back(std::move(s));
         }
@@ -262,6 +310,8 @@ class Campaign {
         if (auto* p = std::get_if<PredictionRecord>(&r)) {
           if (p->outcome != "ok") ++summary_.input_failures;
           batch.push_back(std::move(*p));
+        } else if (auto* c = std::get_if<CaptureRecord>(&r)) {
+          record_capture(std::move(*c));
         } else {
           flush(batch, progress);  // a run's status follows its predictions
           const auto& u = std::get<StatusUpdate>(r);
@@ -280,10 +330,20 @@ class Campaign {
       if (done) break;
     }
     for (std::thread& t : threads) t.join();
-    for (Result& r : queue_.take(std::chrono::milliseconds(0)))
+    for (Result& r : queue_.take(std::chrono::milliseconds(0))) {
       if (auto* p = std::get_if<PredictionRecord>(&r)) batch.push_back(std::move(*p));
+      if (auto* c = std::get_if<CaptureRecord>(&r)) record_capture(std::move(*c));
+    }
     flush(batch, progress);
     progress.finish();
+  }
+
+  // A capture holds every value of a model for one input: written at once, one transaction each.
+  void record_capture(CaptureRecord capture) {
+    const bool failed = capture.outcome != "ok";
+    const int64_t added = store_->insert_captures({std::move(capture)});
+    summary_.captures_recorded += added;
+    summary_.capture_failures += failed ? added : 0;
   }
 
   void flush(std::vector<PredictionRecord>& batch, Progress& progress) {
@@ -300,6 +360,7 @@ class Campaign {
     std::unique_ptr<worker::EnvSession> session;
     std::string session_env;
     size_t session_model = SIZE_MAX;
+    CaptureSession capture;
     worker::SessionOptions session_options;
     session_options.threads = threads_per_worker_;
     session_options.timeouts = config_.timeouts;
@@ -335,6 +396,12 @@ class Campaign {
           abandon(job, RunStatus::kRefused, e.what());
         }
       }
+      // After the timed inferences, in a worker of its own: exposing values as outputs changes
+      // what a framework can fuse, so the run's predictions and timings never see it.
+      if (segment.captures.empty() || job.abandoned)
+        capture = {};
+      else
+        capture_segment(segment, capture, session_options);
       {
         std::lock_guard lock(seconds_mutex_);
         summary_.seconds_per_environment[env.canonical()] +=
@@ -344,6 +411,91 @@ class Campaign {
         queue_.push(
             StatusUpdate{job.run_id, RunStatus::kDone, "", session ? session->description() : ""});
     }
+  }
+
+  // The worker that captures intermediates for one (model, environment), and what it keeps.
+  struct CaptureSession {
+    std::unique_ptr<worker::EnvSession> session;
+    std::string env;
+    size_t model = SIZE_MAX;
+    CaptureValues values;
+  };
+
+  void capture_segment(const Segment& segment, CaptureSession& capture,
+                       worker::SessionOptions options) {
+    const Job& job = *segment.job;
+    const backends::EnvSpec& env = config_.environments[job.env];
+    const PreparedModel& model = models_[job.model];
+    auto push_for_all = [&](size_t from, const std::string& outcome, const std::string& message) {
+      for (size_t k = from; k < segment.captures.size(); ++k) {
+        CaptureRecord c;
+        c.outcome = outcome;
+        c.message = message;
+        push_capture(job, segment.captures[k], std::move(c));
+      }
+    };
+    try {
+      if (!capture.session || capture.env != env.canonical() || capture.model != job.model) {
+        CaptureValues values = capture_values(model.model.model, env, model.intermediate_names);
+        if (values.wanted.empty()) {
+          // Nothing to expose (the transforms renamed every value asked for): no worker needed.
+          capture = {};
+          for (size_t i : segment.captures) push_capture(job, i, capture_record(values, {}));
+          return;
+        }
+        options.keep_intermediates = true;
+        options.intermediate_names = values.expose;
+        auto via = config_.via.find(env.canonical());
+        options.via = via == config_.via.end() ? "" : via->second;
+        if (capture.session && capture.env == env.canonical() &&
+            capture.values.expose == values.expose) {
+          capture.session->load(model.model.model);
+        } else {
+          capture.session.reset();
+          capture.session = std::make_unique<worker::EnvSession>(model.model.model, env, options);
+        }
+        capture.env = env.canonical();
+        capture.model = job.model;
+        capture.values = std::move(values);
+      }
+    } catch (const worker::WorkerFailure& e) {
+      capture = {};
+      push_for_all(0, std::string(worker::outcome_name(e.outcome)), e.what());
+      return;
+    } catch (const UserError& e) {
+      capture = {};
+      push_for_all(0, "refused", e.what());
+      return;
+    }
+    int deaths = 0;
+    for (size_t k = 0; k < segment.captures.size(); ++k) {
+      const size_t i = segment.captures[k];
+      TensorMap inputs{{model.model.card.input, model.inputs[i]}};
+      try {
+        worker::InferResult result = capture.session->intermediates(inputs);
+        push_capture(job, i, capture_record(capture.values, std::move(result.outputs)));
+        deaths = 0;
+      } catch (const worker::WorkerFailure& e) {
+        CaptureRecord c;
+        c.outcome = std::string(worker::outcome_name(e.outcome));
+        c.message = e.what();
+        push_capture(job, i, std::move(c));
+        if (e.outcome == worker::Outcome::kFailed) continue;  // the worker is still up
+        if (++deaths >= kDeathsBeforeStuck) {
+          push_for_all(k + 1, "skipped",
+                       fmt::format("not tried after {} worker failures in a row; the last: {}",
+                                   deaths, e.what()));
+          return;
+        }
+      }
+    }
+  }
+
+  void push_capture(const Job& job, size_t item, CaptureRecord capture) {
+    capture.run_id = job.run_id;
+    capture.input_id = input_ids_[item];
+    capture.repetition = 0;
+    queue_.push(std::move(capture));
   }
 
   void abandon(Job& job, RunStatus status, const std::string& message) {
@@ -390,6 +542,7 @@ class Campaign {
   std::vector<std::string> unreadable_;
   std::vector<PreparedModel> models_;
   std::vector<int64_t> input_ids_;
+  std::vector<size_t> capture_positions_;  // items whose intermediates the campaign keeps
   std::vector<std::unique_ptr<Job>> jobs_;
   std::vector<Segment> segments_;
   std::atomic<size_t> next_segment_{0};

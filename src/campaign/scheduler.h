@@ -1,7 +1,9 @@
 #pragma once
 // Runs a campaign into its store: every (model, environment) run in a worker, predictions streamed
 // to this process, the store's single writer, in batched transactions. Only what the store lacks
-// is run, so a killed campaign resumes where it stopped.
+// is run, so a killed campaign resumes where it stopped. For the inputs [keep] intermediates
+// selects, each run also captures intermediate values at repetition 0, in a second worker with the
+// values exposed as outputs; how that went is data in the store, never the run's failure.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -30,9 +32,14 @@ struct CampaignSummary {
   int64_t runs = 0;
   int64_t expected = 0;  // predictions this shard must hold when complete
   int64_t recorded_before = 0;
-  int64_t recorded = 0;                       // new this time
-  int64_t input_failures = 0;                 // inputs whose run crashed, hung or failed
-  std::map<std::string, int64_t> run_status;  // status name -> runs of this shard
+  int64_t recorded = 0;        // new this time
+  int64_t input_failures = 0;  // inputs whose run crashed, hung or failed
+  // Intermediate captures ([keep] intermediates), counted like predictions.
+  int64_t captures_expected = 0;
+  int64_t captures_recorded_before = 0;
+  int64_t captures_recorded = 0;
+  int64_t capture_failures = 0;                           // captures whose outcome is not "ok"
+  std::map<std::string, int64_t> run_status;              // status name -> runs of this shard
   std::map<std::string, double> seconds_per_environment;  // wall time of its work
   double seconds = 0;
 };

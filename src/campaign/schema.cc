@@ -95,6 +95,38 @@ void create_v1(sql::Database& db) {
   meta.bind(1, std::string_view("nndelta " NNDELTA_VERSION)).run();
 }
 
+// Version 2: intermediate tensors of selected inputs ([keep] intermediates). A capture is one
+// input through a run with the kept values as extra graph outputs; it records how that went, and
+// its values (none when it failed) reference it, so a capture and its values are written in one
+// transaction and a resumed campaign asks only whether the capture exists.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE intermediate_captures (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  input_id INTEGER NOT NULL REFERENCES inputs(id),
+  repetition INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (run_id, input_id, repetition)
+);
+CREATE TABLE intermediates (
+  run_id INTEGER NOT NULL,
+  input_id INTEGER NOT NULL,
+  repetition INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  node TEXT NOT NULL,
+  op TEXT NOT NULL,
+  node_index INTEGER NOT NULL,
+  dtype TEXT NOT NULL,
+  dims TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (run_id, input_id, repetition, name),
+  FOREIGN KEY (run_id, input_id, repetition)
+    REFERENCES intermediate_captures(run_id, input_id, repetition)
+);
+)sql";
+
+void add_intermediates_v2(sql::Database& db) { db.exec(kSchemaV2); }
+
 struct Migration {
   int64_t to_version;
   void (*apply)(sql::Database&);
@@ -104,6 +136,7 @@ struct Migration {
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list = {
       {1, &create_v1},
+      {2, &add_intermediates_v2},
   };
   return list;
 }

@@ -1,5 +1,8 @@
 #include "campaign/store.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <array>
 
 #include "campaign/blob.h"
@@ -205,6 +208,65 @@ int64_t Store::insert_predictions(const std::vector<PredictionRecord>& predictio
   }
   transaction.commit();
   return inserted;
+}
+
+std::set<std::pair<int64_t, int>> Store::captured(int64_t run_id) {
+  Statements& s = statements();
+  sql::Statement& select = s.get(s.select_captured);
+  sql::ResetOnExit reset(select);
+  select.bind(1, run_id);
+  std::set<std::pair<int64_t, int>> pairs;
+  while (select.step()) pairs.emplace(select.column_int(0), static_cast<int>(select.column_int(1)));
+  return pairs;
+}
+
+int64_t Store::insert_captures(const std::vector<CaptureRecord>& captures) {
+  Statements& s = statements();
+  sql::Statement& insert_capture = s.get(s.insert_capture);
+  sql::Statement& insert_value = s.get(s.insert_intermediate);
+  std::string data;  // reused: bound without a copy
+  int64_t inserted = 0;
+  sql::Transaction transaction(*db_);
+  for (const CaptureRecord& c : captures) {
+    {
+      sql::ResetOnExit reset(insert_capture);
+      insert_capture.bind(1, c.run_id)
+          .bind(2, c.input_id)
+          .bind(3, c.repetition)
+          .bind(4, c.outcome)
+          .bind(5, c.message)
+          .run();
+    }
+    if (db_->changes() == 0) continue;  // the first capture stays, with its own values
+    ++inserted;
+    for (const IntermediateValue& v : c.values) {
+      NND_CHECK(v.value.defined(), "intermediate '{}' of (run {}, input {}) has no tensor", v.name,
+                c.run_id, c.input_id);
+      sql::ResetOnExit reset(insert_value);
+      blob::encode_elements(v.value.bytes(), dtype_size(v.value.dtype()), data);
+      insert_value.bind(1, c.run_id)
+          .bind(2, c.input_id)
+          .bind(3, c.repetition)
+          .bind(4, v.name)
+          .bind(5, v.node)
+          .bind(6, v.op)
+          .bind(7, v.node_index)
+          .bind(8, dtype_name(v.value.dtype()))
+          .bind(9, fmt::format("[{}]", fmt::join(v.value.shape(), ",")))
+          .bind_blob(10, data)
+          .run();
+    }
+  }
+  transaction.commit();
+  return inserted;
+}
+
+int64_t Store::intermediate_count() {
+  Statements& s = statements();
+  sql::Statement& count = s.get(s.count_intermediates);
+  sql::ResetOnExit reset(count);
+  NND_CHECK(count.step(), "count returned no row");
+  return count.column_int(0);
 }
 
 int64_t Store::prediction_count() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "campaign/sqlite.h"
+#include "core/tensor.h"
 
 namespace nnd::campaign {
 
@@ -38,6 +39,26 @@ struct PredictionRecord {
   // "ok", or how this one input failed: "crashed", "hung", "failed", "garbage", "exited".
   std::string outcome = "ok";
   std::string message;  // the failure's one-line message
+};
+
+// One value of a capture.
+struct IntermediateValue {
+  std::string name;        // the ONNX value name
+  std::string node, op;    // the node that produced it and its op type
+  int64_t node_index = 0;  // that node's position in the graph the environment ran
+  Tensor value;
+};
+
+// One input through a run with the kept values exposed as graph outputs ([keep] intermediates).
+struct CaptureRecord {
+  int64_t run_id = 0, input_id = 0;
+  int repetition = 0;
+  // "ok"; "incomplete" (some values did not come back, `message` names them, the others are
+  // kept); or how the capture failed, as for predictions ("refused", "failed", "crashed", "hung",
+  // "garbage", "exited"), or "skipped" after too many worker deaths in a row.
+  std::string outcome = "ok";
+  std::string message;
+  std::vector<IntermediateValue> values;  // in graph order
 };
 
 struct InputRecord {
@@ -91,15 +112,24 @@ class Store {
   // Returns how many rows were new.
   int64_t insert_predictions(const std::vector<PredictionRecord>& predictions);
 
+  // (input_id, repetition) pairs whose intermediates a run already captured, whatever the outcome.
+  std::set<std::pair<int64_t, int>> captured(int64_t run_id);
+  // Each capture with its values in one transaction; a capture whose (run, input, repetition)
+  // exists is ignored with its values (idempotent). Returns how many captures were new.
+  int64_t insert_captures(const std::vector<CaptureRecord>& captures);
+
   // Counts for tests and progress.
   int64_t prediction_count();
   int64_t prediction_count(int64_t run_id);
+  int64_t intermediate_count();
 
   // Typed readers for reports; plain SQL on database() works too (docs/store.md).
   std::vector<RunRow> runs();
   std::vector<InputRecord> inputs();
   // Ordered by input id, then repetition.
   std::vector<PredictionRecord> predictions(int64_t run_id);
+  // Ordered by input id, then repetition; values in graph order.
+  std::vector<CaptureRecord> captures(int64_t run_id);
 
   const std::string& path() const;
   sql::Database& database();

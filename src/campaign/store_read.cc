@@ -1,4 +1,9 @@
 // The store's typed readers.
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
 #include "campaign/blob.h"
 #include "campaign/store.h"
 #include "campaign/store_statements.h"
@@ -23,6 +28,50 @@ std::vector<T> decode_column(const sql::Statement& row, int column, const std::s
         "multiple of 4",
         path, p.run_id, p.input_id, p.repetition, name, row.column_blob(column).size());
   return std::move(*values);
+}
+
+std::optional<DType> dtype_from_name(std::string_view name) {
+#define X(value, ctype, text, onnx) \
+  if (name == (text)) return DType::value;
+#include "core/dtypes.def"
+#undef X
+  return std::nullopt;
+}
+
+// "[1,16,14,14]" (a JSON array of sizes; "[]" for a scalar).
+std::optional<Shape> shape_from_dims(const std::string& dims) {
+  nlohmann::json json = nlohmann::json::parse(dims, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_array()) return std::nullopt;
+  Shape shape;
+  for (const nlohmann::json& size : json) {
+    if (!size.is_number_integer() || size.get<int64_t>() < 0) return std::nullopt;
+    shape.push_back(size.get<int64_t>());
+  }
+  return shape;
+}
+
+// One row of select_intermediates (from column 2 on) as a value; a row edited into nonsense is a
+// UserError naming it.
+IntermediateValue intermediate_value(const sql::Statement& row, const std::string& path,
+                                     int64_t run_id) {
+  IntermediateValue v;
+  v.name = row.column_text(2);
+  v.node = row.column_text(3);
+  v.op = row.column_text(4);
+  v.node_index = row.column_int(5);
+  const std::string what = fmt::format("{}: intermediate '{}' (run {}, input {}, repetition {})",
+                                       path, v.name, run_id, row.column_int(0), row.column_int(1));
+  const std::string dtype_text = row.column_text(6), dims = row.column_text(7);
+  std::optional<DType> dtype = dtype_from_name(dtype_text);
+  if (!dtype) fail("{} has the unknown dtype '{}'", what, dtype_text);
+  std::optional<Shape> shape = shape_from_dims(dims);
+  if (!shape) fail("{} has dims '{}', not an array of sizes such as [1,16,14,14]", what, dims);
+  v.value = Tensor(*dtype, *shape);
+  const std::string_view data = row.column_blob(8);
+  if (!blob::decode_elements(data, dtype_size(*dtype), v.value.mutable_bytes()))
+    fail("{} has {} bytes of data; {} {} needs {}", what, data.size(), dtype_text, dims,
+         v.value.bytes().size());
+  return v;
 }
 
 }  // namespace
@@ -85,6 +134,38 @@ std::vector<PredictionRecord> Store::predictions(int64_t run_id) {
     p.latency_ns = select.column_int(5);
     p.outcome = select.column_text(6);
     p.message = select.column_text(7);
+  }
+  return rows;
+}
+
+std::vector<CaptureRecord> Store::captures(int64_t run_id) {
+  Statements& s = statements();
+  std::vector<CaptureRecord> rows;
+  std::map<std::pair<int64_t, int>, size_t> position;
+  {
+    sql::Statement& select = s.get(s.select_captures);
+    sql::ResetOnExit reset(select);
+    select.bind(1, run_id);
+    while (select.step()) {
+      CaptureRecord& c = rows.emplace_back();
+      c.run_id = run_id;
+      c.input_id = select.column_int(0);
+      c.repetition = static_cast<int>(select.column_int(1));
+      c.outcome = select.column_text(2);
+      c.message = select.column_text(3);
+      position[{c.input_id, c.repetition}] = rows.size() - 1;
+    }
+  }
+  sql::Statement& select = s.get(s.select_intermediates);
+  sql::ResetOnExit reset(select);
+  select.bind(1, run_id);
+  while (select.step()) {
+    // The foreign key to intermediate_captures holds whenever foreign keys were on.
+    auto it = position.find({select.column_int(0), static_cast<int>(select.column_int(1))});
+    if (it == position.end())
+      fail("{}: intermediate '{}' (run {}, input {}, repetition {}) has no capture", path(),
+           select.column_text(2), run_id, select.column_int(0), select.column_int(1));
+    rows[it->second].values.push_back(intermediate_value(select, path(), run_id));
   }
   return rows;
 }

@@ -53,8 +53,17 @@ struct Store::Statements {
       "INSERT INTO predictions(run_id, input_id, repetition, top1, top_ids, top_scores, logits, "
       "latency_ns, outcome, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
       "ON CONFLICT(run_id, input_id, repetition) DO NOTHING"};
+  Slot select_captured{"SELECT input_id, repetition FROM intermediate_captures WHERE run_id = ?1"};
+  Slot insert_capture{
+      "INSERT INTO intermediate_captures(run_id, input_id, repetition, outcome, message) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(run_id, input_id, repetition) DO NOTHING"};
+  Slot insert_intermediate{
+      "INSERT INTO intermediates(run_id, input_id, repetition, name, node, op, node_index, dtype, "
+      "dims, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "ON CONFLICT(run_id, input_id, repetition, name) DO NOTHING"};
   Slot count_predictions{"SELECT count(*) FROM predictions"};
   Slot count_run_predictions{"SELECT count(*) FROM predictions WHERE run_id = ?1"};
+  Slot count_intermediates{"SELECT count(*) FROM intermediates"};
   Slot select_runs{
       "SELECT runs.id, runs.model_id, runs.env_id, runs.mutant_id, models.name, models.sha256, "
       "environments.spec, runs.status, runs.message, runs.session_description, runs.started_at, "
@@ -64,6 +73,12 @@ struct Store::Statements {
   Slot select_predictions{
       "SELECT input_id, repetition, top_ids, top_scores, logits, latency_ns, outcome, message "
       "FROM predictions WHERE run_id = ?1 ORDER BY input_id, repetition"};
+  Slot select_captures{
+      "SELECT input_id, repetition, outcome, message FROM intermediate_captures WHERE run_id = ?1 "
+      "ORDER BY input_id, repetition"};
+  Slot select_intermediates{
+      "SELECT input_id, repetition, name, node, op, node_index, dtype, dims, data "
+      "FROM intermediates WHERE run_id = ?1 ORDER BY input_id, repetition, node_index, name"};
 };
 
 #undef NND_STORE_NOW

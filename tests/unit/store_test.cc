@@ -143,7 +143,7 @@ TEST(Store, CreateAndReopenKeepsEverything) {
   EXPECT_EQ(db.query_int("SELECT count(*) FROM run_overview WHERE model = 'mnv2' AND "
                          "environment = 'ort@cpu:O3' AND mutant_op = 'swap-args'"),
             1);
-  EXPECT_EQ(db.query_int("SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+  EXPECT_EQ(db.query_int("SELECT value FROM meta WHERE key = 'schema_version'"), 2);
   EXPECT_EQ(db.query_int("SELECT count(*) FROM meta WHERE key = 'created_by' AND "
                          "value LIKE 'nndelta %'"),
             1);
@@ -334,6 +334,210 @@ TEST(StoreErrors, RowsEditedByHandIntoNonsenseAreUserErrors) {
   EXPECT_THROW(store->runs(), UserError);
 }
 
+// A capture whose values follow from its keys, in several dtypes and shapes (a scalar, an empty
+// tensor), with float bits that a careless copy would change.
+CaptureRecord capture(int64_t run, int64_t input, int repetition) {
+  CaptureRecord c;
+  c.run_id = run;
+  c.input_id = input;
+  c.repetition = repetition;
+  const float x = static_cast<float>(input) + 0.25f;
+  c.values.push_back({"conv_out", "conv", "Conv", 0,
+                      Tensor::of<float>({1, 2, 1, 2}, {x, -0.0f, std::bit_cast<float>(0x7fc01234u),
+                                                       std::numeric_limits<float>::infinity()})});
+  c.values.push_back(
+      {"half", "cast", "Cast", 1, Tensor::of<Half>({3}, {Half(x), Half(-1.5f), Half(65504.0f)})});
+  c.values.push_back(
+      {"shape", "shape", "Shape", 2, Tensor::of<int64_t>({2}, {input, -(int64_t{1} << 40)})});
+  c.values.push_back({"mask", "less", "Less", 3, Tensor::of<bool>({2, 1}, {true, false})});
+  c.values.push_back({"count", "size", "Size", 4, Tensor::of<int32_t>({}, {repetition})});
+  c.values.push_back({"none", "slice", "Slice", 5, Tensor(DType::kUInt8, {0, 3})});
+  return c;
+}
+
+void expect_same_captures(const std::vector<CaptureRecord>& got,
+                          const std::vector<CaptureRecord>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].input_id, want[i].input_id);
+    EXPECT_EQ(got[i].repetition, want[i].repetition);
+    EXPECT_EQ(got[i].outcome, want[i].outcome);
+    EXPECT_EQ(got[i].message, want[i].message);
+    ASSERT_EQ(got[i].values.size(), want[i].values.size());
+    for (size_t v = 0; v < got[i].values.size(); ++v) {
+      const IntermediateValue &a = got[i].values[v], &b = want[i].values[v];
+      EXPECT_EQ(a.name, b.name);
+      EXPECT_EQ(a.node, b.node);
+      EXPECT_EQ(a.op, b.op);
+      EXPECT_EQ(a.node_index, b.node_index);
+      EXPECT_TRUE(a.value.same_as(b.value)) << a.name;  // dtype, shape and every byte
+    }
+  }
+}
+
+TEST(Store, IntermediatesRoundTripBitForBitInEveryDtype) {
+  std::string path = fresh_path("store.db");
+  int64_t run;
+  std::vector<CaptureRecord> written;
+  {
+    auto store = Store::open(path);
+    run = store->run_id(store->model_id(model("m")), store->environment_id("ref@cpu:O0"), 0);
+    int64_t other =
+        store->run_id(store->model_id(model("n")), store->environment_id("ref@cpu:O0"), 0);
+    for (int i = 0; i < 3; ++i)
+      written.push_back(capture(run, store->input_id("k" + std::to_string(i), i, ""), 0));
+    written[2].outcome = "incomplete";
+    written[2].message = "1 of 7 values not returned: gone";
+    CaptureRecord failed;
+    failed.run_id = other;
+    failed.input_id = written[0].input_id;
+    failed.outcome = "crashed";
+    failed.message = "worker died on SIGSEGV";
+    EXPECT_EQ(store->insert_captures({written[1], written[0], written[2], failed}), 4);
+    // Again, with other values: the first capture stays, values and all.
+    CaptureRecord changed = capture(run, written[0].input_id, 0);
+    changed.values[0].value = Tensor::of<float>({1}, {9.0f});
+    EXPECT_EQ(store->insert_captures({changed, failed}), 0);
+    EXPECT_EQ(store->captured(run),
+              (std::set<std::pair<int64_t, int>>{
+                  {written[0].input_id, 0}, {written[1].input_id, 0}, {written[2].input_id, 0}}));
+    EXPECT_TRUE(store->captures(other)[0].values.empty());
+  }
+  auto store = Store::open_read_only(path);
+  expect_same_captures(store->captures(run), written);  // ordered by input, values by graph
+  EXPECT_EQ(store->intermediate_count(), 3 * 6);
+  // The documented encoding: dtype names, dims as a JSON array, little-endian elements.
+  sql::Database& db = store->database();
+  EXPECT_EQ(db.query_int("SELECT count(*) FROM intermediates WHERE name = 'conv_out' AND "
+                         "dtype = 'float32' AND dims = '[1,2,1,2]' AND length(data) = 16 AND "
+                         "hex(substr(data, 9, 4)) = '3412C07F'"),
+            3);
+  EXPECT_EQ(db.query_int("SELECT count(*) FROM intermediates WHERE name = 'count' AND "
+                         "dims = '[]' AND dtype = 'int32' AND length(data) = 4"),
+            3);
+  EXPECT_EQ(db.query_int("SELECT count(*) FROM intermediates WHERE name = 'none' AND "
+                         "dims = '[0,3]' AND dtype = 'uint8' AND length(data) = 0"),
+            3);
+  EXPECT_EQ(db.query_int("SELECT count(*) FROM intermediates WHERE name = 'mask' AND "
+                         "dtype = 'bool' AND hex(data) = '0100'"),
+            3);
+}
+
+TEST(StoreErrors, IntermediateRowsEditedIntoNonsenseAreUserErrorsNamingTheRow) {
+  std::string path = fresh_path("edited.db");
+  auto store = Store::open(path);
+  int64_t run = store->run_id(store->model_id(model("m")), store->environment_id("ref@cpu:O0"), 0);
+  store->insert_captures({capture(run, store->input_id("k", 1, ""), 0)});
+  auto expect_error = [&](const std::string& edit, const std::string& words) {
+    sql::Transaction transaction(store->database());
+    store->database().exec(edit);
+    try {
+      store->captures(run);
+      ADD_FAILURE() << "no error after " << edit;
+    } catch (const UserError& e) {
+      EXPECT_NE(std::string(e.what()).find(path +
+                                           ": intermediate 'conv_out' (run 1, input 1, "
+                                           "repetition 0) " +
+                                           words),
+                std::string::npos)
+          << e.what();
+    }
+  };  // rolled back: each edit alone
+  const std::string row = " WHERE name = 'conv_out'";
+  expect_error("UPDATE intermediates SET dtype = 'complex64'" + row,
+               "has the unknown dtype 'complex64'");
+  expect_error("UPDATE intermediates SET dims = '1x2'" + row, "has dims '1x2', not an array");
+  expect_error("UPDATE intermediates SET dims = '[1,-2]'" + row, "has dims '[1,-2]'");
+  expect_error("UPDATE intermediates SET data = x'0102'" + row,
+               "has 2 bytes of data; float32 [1,2,1,2] needs 16");
+  EXPECT_EQ(store->captures(run).size(), 1u);
+}
+
+// The version 1 schema exactly as nndelta 0.1.0 wrote it (src/campaign/schema.cc, step 1), with
+// rows as a campaign left them: a store made before intermediates existed.
+constexpr const char* kStoreV1 = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE models (id INTEGER PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE);
+CREATE TABLE environments (id INTEGER PRIMARY KEY, spec TEXT NOT NULL UNIQUE);
+CREATE TABLE mutants (id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES models(id),
+  op TEXT NOT NULL, category TEXT NOT NULL, position TEXT NOT NULL, diff TEXT NOT NULL,
+  UNIQUE (model_id, op, position));
+CREATE TABLE inputs (id INTEGER PRIMARY KEY, dataset_key TEXT NOT NULL UNIQUE, label INTEGER,
+  source TEXT NOT NULL);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, model_id INTEGER NOT NULL REFERENCES models(id),
+  env_id INTEGER NOT NULL REFERENCES environments(id), mutant_id INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'pending', message TEXT NOT NULL DEFAULT '',
+  session_description TEXT NOT NULL DEFAULT '', started_at TEXT, finished_at TEXT,
+  UNIQUE (model_id, env_id, mutant_id));
+CREATE TABLE predictions (run_id INTEGER NOT NULL REFERENCES runs(id),
+  input_id INTEGER NOT NULL REFERENCES inputs(id), repetition INTEGER NOT NULL, top1 INTEGER,
+  top_ids BLOB NOT NULL, top_scores BLOB NOT NULL, logits BLOB, latency_ns INTEGER NOT NULL,
+  outcome TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (run_id, repetition, input_id));
+CREATE VIEW run_overview AS
+  SELECT runs.id AS run_id, models.name AS model, models.sha256 AS model_sha256,
+         environments.spec AS environment, runs.mutant_id AS mutant_id,
+         mutants.op AS mutant_op, mutants.position AS mutant_position,
+         runs.status AS status, runs.message AS message,
+         runs.started_at AS started_at, runs.finished_at AS finished_at
+  FROM runs JOIN models ON models.id = runs.model_id
+  JOIN environments ON environments.id = runs.env_id
+  LEFT JOIN mutants ON mutants.id = runs.mutant_id;
+INSERT INTO meta VALUES ('created_by', 'nndelta 0.1.0'), ('created_at', '2026-11-25T19:58:47.432Z'),
+  ('schema_version', '1');
+INSERT INTO models VALUES (1, 'resnet', 'zoo/resnet.onnx', 'sha-resnet');
+INSERT INTO environments VALUES (1, 'ref@cpu:O2');
+INSERT INTO inputs VALUES (1, 'fashion-mnist:test#0', 9, 't10k (image 0)'),
+  (2, 'fashion-mnist:test#1', 2, 't10k (image 1)');
+INSERT INTO runs VALUES (1, 1, 1, 0, 'done', '', 'nndelta ref 0.1.0 on ref@cpu:O2',
+  '2026-11-25T19:58:47.942Z', '2026-11-25T19:58:50.091Z');
+INSERT INTO predictions VALUES (1, 1, 0, 9, x'0900000007000000', x'1c600541ba950740', NULL,
+  39649654, 'ok', ''), (1, 2, 0, 2, x'0200000004000000', x'1cf7d940b167823f', NULL, 54146839, 'ok', '');
+PRAGMA application_id = 1852728436;
+PRAGMA user_version = 1;
+)sql";
+
+TEST(StoreMigration, AVersion1StoreMigratesAndKeepsItsRows) {
+  std::string path = fresh_path("v1.db");
+  {
+    sql::Database db(path, sql::Database::Access::kReadWrite);
+    db.exec(kStoreV1);
+  }
+  // A reader never writes, so it cannot migrate.
+  try {
+    Store::open_read_only(path);
+    ADD_FAILURE() << "opened a version 1 store read-only";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": store has the older schema version 1"),
+              std::string::npos)
+        << e.what();
+  }
+  {
+    auto store = Store::open(path);
+    sql::Database& db = store->database();
+    EXPECT_EQ(db.query_int("PRAGMA user_version"), 2);
+    EXPECT_EQ(db.query_int("SELECT value = '2' FROM meta WHERE key = 'schema_version'"), 1);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM meta WHERE key = 'created_at' AND "
+                           "value = '2026-11-25T19:58:47.432Z'"),
+              1);
+    std::vector<RunRow> runs = store->runs();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0].status, RunStatus::kDone);
+    EXPECT_EQ(runs[0].session_description, "nndelta ref 0.1.0 on ref@cpu:O2");
+    std::vector<PredictionRecord> ps = store->predictions(1);
+    ASSERT_EQ(ps.size(), 2u);
+    EXPECT_EQ(ps[1].top_ids, (std::vector<int32_t>{2, 4}));
+    EXPECT_EQ(ps[0].latency_ns, 39649654);
+    EXPECT_EQ(store->inputs().size(), 2u);
+    EXPECT_TRUE(store->captures(1).empty());
+    EXPECT_EQ(store->insert_captures({capture(1, 2, 0)}), 1);
+  }
+  auto store = Store::open_read_only(path);  // now at the current version
+  EXPECT_EQ(store->captures(1).size(), 1u);
+  EXPECT_EQ(store->prediction_count(), 2);
+}
+
 // Two shards of one campaign, as `nndelta run --shard` would leave them. Each makes its ids in
 // its own order, so the same model/input/run has different ids in the two.
 struct Shard {
@@ -452,6 +656,74 @@ TEST(StoreMerge, FailureBeatsPendingAndDoneIsKept) {
   std::map<std::string, std::string> runs = runs_by_natural_key(*out);
   EXPECT_EQ(runs.at("sha-m|ref@cpu:O0|0"), "failed");
   EXPECT_EQ(runs.at("sha-m|ref@cpu:O1|0"), "done");
+}
+
+// Every capture and value of a store by natural keys, ids left out.
+std::multiset<std::string> intermediates_by_natural_key(Store& store) {
+  sql::Statement select(store.database(),
+                        "SELECT m.sha256, e.spec, i.dataset_key, c.repetition, c.outcome, "
+                        "c.message, coalesce(v.name, '-'), coalesce(v.node, '-'), "
+                        "coalesce(v.op, '-'), coalesce(v.node_index, -1), coalesce(v.dtype, '-'), "
+                        "coalesce(v.dims, '-'), coalesce(hex(v.data), '-') "
+                        "FROM intermediate_captures c JOIN runs r ON r.id = c.run_id "
+                        "JOIN models m ON m.id = r.model_id "
+                        "JOIN environments e ON e.id = r.env_id "
+                        "JOIN inputs i ON i.id = c.input_id "
+                        "LEFT JOIN intermediates v ON v.run_id = c.run_id AND "
+                        "v.input_id = c.input_id AND v.repetition = c.repetition");
+  std::multiset<std::string> rows;
+  while (select.step()) {
+    std::string row;
+    for (int col = 0; col < 13; ++col) row += select.column_text(col) + "|";
+    rows.insert(row);
+  }
+  return rows;
+}
+
+// Captures for inputs `keys` of a store's run (model m, ref@cpu:O0), made in the store's own id
+// order.
+void add_captures(Store& store, const std::vector<std::string>& keys, const std::string& outcome) {
+  int64_t run = store.run_id(store.model_id(model("m")), store.environment_id("ref@cpu:O0"), 0);
+  for (const std::string& key : keys) {
+    CaptureRecord c = capture(run, store.input_id(key, 1, "src-" + key), 0);
+    // Values follow from the key, so both stores agree on a shared capture.
+    c.values[0].value = Tensor::of<float>({1}, {static_cast<float>(std::stoi(key.substr(1)))});
+    if (outcome != "ok") {
+      c.values.clear();
+      c.outcome = outcome;
+      c.message = "died";
+    }
+    store.insert_captures({c});
+  }
+}
+
+TEST(StoreMerge, IntermediatesMergeOnceWithRemappedIdsAndTheFirstCaptureStays) {
+  auto a = make_store("a.db", {{{"m"}, {"ref@cpu:O0"}, {"k0", "k1"}}});
+  add_captures(*a, {"k0", "k1"}, "ok");
+  auto b = make_store("b.db", {{{"x", "m"}, {"ort@cpu:O3", "ref@cpu:O0"}, {"k3", "k2", "k1"}}});
+  add_captures(*b, {"k2", "k1"}, "crashed");  // k1 is also in a, captured well there
+  add_captures(*b, {"k3"}, "ok");
+  ASSERT_NE(a->input_id("k1", {}, ""), b->input_id("k1", {}, ""));
+
+  auto out = Store::open(fresh_path("out.db"));
+  MergeSummary first = merge_into(*out, a->path());
+  EXPECT_EQ(first.captures_added, 2);
+  EXPECT_EQ(first.intermediates_added, 2 * 6);
+  EXPECT_EQ(intermediates_by_natural_key(*out), intermediates_by_natural_key(*a));
+  MergeSummary second = merge_into(*out, b->path());
+  EXPECT_EQ(second.captures_added, 2);  // k2 (failed, no values) and k3
+  EXPECT_EQ(second.captures_present, 1);
+  EXPECT_EQ(second.intermediates_added, 6);
+  std::multiset<std::string> want = intermediates_by_natural_key(*a);
+  for (const std::string& row : intermediates_by_natural_key(*b))
+    if (row.find("|k1|") == std::string::npos) want.insert(row);
+  std::multiset<std::string> merged = intermediates_by_natural_key(*out);
+  EXPECT_EQ(merged, want);
+  EXPECT_EQ(out->intermediate_count(), 3 * 6);
+  MergeSummary again = merge_into(*out, b->path());
+  merge_into(*out, a->path());
+  EXPECT_EQ(again.captures_added + again.intermediates_added, 0);
+  EXPECT_EQ(intermediates_by_natural_key(*out), merged);
 }
 
 TEST(StoreMerge, MergingAStoreIntoItselfIsRefused) {
