@@ -17,6 +17,10 @@ void print_campaign_summary(const campaign::CampaignSummary& s) {
   for (const auto& [status, count] : s.run_status) fmt::print(", {} {}", count, status);
   fmt::print("\npredictions: {} new, {} already there, {} expected; {} inputs failed\n", s.recorded,
              s.recorded_before, s.expected, s.input_failures);
+  if (s.captures_expected > 0)
+    fmt::print("intermediate captures: {} new, {} already there, {} expected; {} not ok\n",
+               s.captures_recorded, s.captures_recorded_before, s.captures_expected,
+               s.capture_failures);
   for (const auto& [env, seconds] : s.seconds_per_environment)
     fmt::print("  {:<28} {:8.1f} s\n", env, seconds);
   fmt::print("wall time {:.1f} s\n", s.seconds);

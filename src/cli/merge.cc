@@ -26,6 +26,9 @@ int merge(const MergeOptions& options) {
         "+{} environments, +{} mutants, +{} inputs\n",
         in, s.predictions_added, s.predictions_present, s.runs_added, s.runs_improved, s.models,
         s.environments, s.mutants, s.inputs);
+    if (s.captures_added + s.captures_present > 0)
+      fmt::print("  +{} intermediate captures ({} already there) with {} values\n",
+                 s.captures_added, s.captures_present, s.intermediates_added);
   }
   fmt::print("{}: {} runs, {} predictions\n", options.out, out->runs().size(),
              out->prediction_count());

@@ -180,7 +180,7 @@ TEST(Store, InsertingTheSamePredictionsTwiceKeepsOneCopy) {
   int64_t run = store->run_id(store->model_id(model("m")), store->environment_id("ref@cpu:O0"), 0);
   std::vector<PredictionRecord> batch;
   for (int i = 0; i < 5; ++i)
-    batch.push_back(prediction(run, store->input_id("k" + std::to_string(i), i, ""), 0));
+    batch.push_back(prediction(run, store->input_id(fmt::format("k{}", i), i, ""), 0));
   EXPECT_EQ(store->insert_predictions(batch), 5);
   // The second copy differs in its values: the first one stays.
   for (PredictionRecord& p : batch) p.latency_ns = -1;
