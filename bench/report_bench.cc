@@ -73,11 +73,14 @@ std::string synthetic_store() {
   return path;
 }
 
+// range(0): bootstrap resamples (the default is 2000; the bootstraps are most of the time).
 void report(benchmark::State& state, const std::string& path) {
   auto store = Store::open_read_only(path);
+  nnd::analysis::ReportOptions options;
+  options.bootstrap_resamples = static_cast<int>(state.range(0));
   size_t models = 0;
   for (auto _ : state) {
-    nnd::analysis::ReportData data = nnd::analysis::build_report(*store, {});
+    nnd::analysis::ReportData data = nnd::analysis::build_report(*store, options);
     models = data.models.size();
     benchmark::DoNotOptimize(data);
   }
@@ -89,7 +92,7 @@ void BM_ReportSynthetic(benchmark::State& state) {
   static const std::string path = synthetic_store();
   report(state, path);
 }
-BENCHMARK(BM_ReportSynthetic)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ReportSynthetic)->Arg(2000)->Arg(200)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 void BM_ReportStore(benchmark::State& state) {
   const char* path = std::getenv("NNDELTA_REPORT_STORE");
@@ -99,7 +102,7 @@ void BM_ReportStore(benchmark::State& state) {
   }
   report(state, path);
 }
-BENCHMARK(BM_ReportStore)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ReportStore)->Arg(2000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 
