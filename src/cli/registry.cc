@@ -5,6 +5,8 @@ namespace nnd::cli {
 Run add_demo(CLI::App& app);
 Run add_infer(CLI::App& app);
 Run add_eval(CLI::App& app);
+Run add_compare(CLI::App& app);
+Run add_localize(CLI::App& app);
 Run add_envs(CLI::App& app);
 Run add_merge(CLI::App& app);
 Run add_run(CLI::App& app);
@@ -19,6 +21,9 @@ const std::vector<Subcommand>& subcommands() {
        &add_infer},
       {"eval", "Evaluate a model on a dataset: accuracy with 95% CI, per-class recall, confusions",
        &add_eval},
+      {"compare", "Compare a model in two environments: load/run status, top-1 flips, error stats",
+       &add_compare},
+      {"localize", "Find the first node where two environments (or models) diverge", &add_localize},
       {"run", "Run a campaign (models x dataset x environments) into its store; resumes", &add_run},
       {"envs", "List the environments this machine can run, and why not for the others", &add_envs},
       {"merge", "Merge stores (e.g. the shards of one campaign) into one: nndelta merge OUT IN...",

@@ -1,0 +1,18 @@
+#pragma once
+// `--format json` of compare and localize: the results as plain data (docs/compare-localize.md
+// lists every field). Non-finite numbers (needed_atol with a NaN mismatch) are written as null.
+#include <nlohmann/json.hpp>
+
+#include "analysis/compare.h"
+#include "analysis/localize.h"
+
+namespace nnd::analysis {
+
+nlohmann::json to_json(const ErrorStats& stats);
+nlohmann::json to_json(const CompareResult& result);
+nlohmann::json to_json(const LocalizeResult& result);
+
+// "agree", "diverge", or "failed" (a side could not load or run).
+std::string verdict(const CompareResult& result);
+
+}  // namespace nnd::analysis

@@ -1,0 +1,45 @@
+#include "analysis/compare_setup.h"
+
+#include <fmt/format.h>
+
+#include "backends/transforms.h"
+#include "core/error.h"
+#include "onnx/model_io.h"
+
+namespace nnd::analysis {
+
+PreparedPair prepare_pair(const PairRequest& request) {
+  if (request.envs.empty() || request.envs.size() > 2 ||
+      (request.envs.size() == 1 && request.model_b.empty()))
+    fail("give two environments (--env A --env B), or one with --model-b; got {}",
+         request.envs.size());
+  std::vector<backends::EnvSpec> envs;
+  for (const std::string& text : request.envs) {
+    envs.push_back(backends::EnvSpec::parse(text));
+    backends::check_transforms(envs.back());
+  }
+  if (envs.size() == 1) envs.push_back(envs.front());
+
+  PreparedPair pair;
+  pair.model = data::load_carded_model(request.model, request.card);
+  Model candidate_model = pair.model.model;
+  if (!request.model_b.empty()) {
+    candidate_model = onnx_io::load_model(request.model_b);
+    data::check_card_matches_model(pair.model.card, candidate_model, request.model_b);
+  }
+  if (request.keys.empty()) {
+    data::DatasetSpec spec = request.dataset.empty() ? default_dataset(pair.model.card)
+                                                     : data::DatasetSpec::parse(request.dataset);
+    pair.dataset = spec.canonical();
+    pair.cases = read_cases(spec, pair.model.card);
+  } else {
+    pair.dataset = fmt::format("{} inputs named by the store", request.keys.size());
+    pair.cases = read_cases(request.keys, pair.model.card);
+  }
+  if (pair.cases.empty()) fail("the dataset {} has no items to compare", pair.dataset);
+  pair.reference = std::make_unique<CompareSide>(pair.model.model, envs[0], request.threads);
+  pair.candidate = std::make_unique<CompareSide>(candidate_model, envs[1], request.threads);
+  return pair;
+}
+
+}  // namespace nnd::analysis

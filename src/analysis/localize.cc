@@ -1,0 +1,167 @@
+#include "analysis/localize.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "analysis/localize_context.h"
+#include "core/error.h"
+
+namespace nnd::analysis {
+
+std::string_view method_name(LocalizeMethod method) {
+  switch (method) {
+    case LocalizeMethod::kAuto:
+      return "auto";
+    case LocalizeMethod::kExposure:
+      return "exposure";
+    case LocalizeMethod::kBisection:
+      return "bisection";
+  }
+  return "?";
+}
+
+LocalizeMethod parse_method(std::string_view name) {
+  for (LocalizeMethod m :
+       {LocalizeMethod::kAuto, LocalizeMethod::kExposure, LocalizeMethod::kBisection})
+    if (method_name(m) == name) return m;
+  fail("unknown localization method '{}' (known: auto, exposure, bisection)", name);
+}
+
+namespace detail {
+
+std::string node_name(const Node& node, size_t position) {
+  return node.name.empty() ? fmt::format("#{}", position) : node.name;
+}
+
+void find_first_and_neighbours(LocalizeResult& result, const Graph& reference) {
+  result.first.reset();
+  result.neighbours.clear();
+  auto first = std::find_if(result.curve.begin(), result.curve.end(),
+                            [](const ValueError& v) { return v.diverges(); });
+  if (first == result.curve.end()) return;
+  result.first = *first;
+  const Node& node = reference.nodes[first->position];
+  std::set<std::string> reads(node.inputs.begin(), node.inputs.end());
+  std::set<std::string> writes(node.outputs.begin(), node.outputs.end());
+  std::set<size_t> consumers;
+  for (size_t i = first->position + 1; i < reference.nodes.size(); ++i)
+    for (const std::string& input : reference.nodes[i].inputs)
+      if (writes.count(input)) consumers.insert(i);
+  for (const ValueError& v : result.curve) {
+    if (reads.count(v.value)) result.neighbours.push_back({"input", v});
+    if (consumers.count(v.position)) result.neighbours.push_back({"output", v});
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+// The divergent inputs, top-1 flips first (in input order), then the largest score errors beyond
+// the tolerance; when none diverges, the ones with the largest errors.
+std::vector<size_t> choose_inputs(const CompareResult& compare, size_t most, bool* diverge) {
+  std::vector<size_t> order(compare.inputs.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto rank = [&](size_t i) {
+    const InputComparison& c = compare.inputs[i];
+    return c.top1_reference != c.top1_candidate ? 0 : c.stats.passes() ? 2 : 1;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    if (rank(x) != rank(y)) return rank(x) < rank(y);
+    if (rank(x) == 0) return false;  // flips stay in input order
+    return compare.inputs[x].stats.max_abs > compare.inputs[y].stats.max_abs;
+  });
+  *diverge = !order.empty() && rank(order.front()) < 2;
+  if (*diverge)
+    order.erase(std::remove_if(order.begin(), order.end(), [&](size_t i) { return rank(i) == 2; }),
+                order.end());
+  if (order.size() > most) order.resize(most);
+  return order;
+}
+
+std::string exposure_failure(const CompareSide& side) {
+  const SideFailure& f = *side.exposure_failure();
+  return fmt::format("{} cannot run the model with every value exposed ({} at {}): {}",
+                     side.env_name(), f.outcome, f.stage, f.message);
+}
+
+// Runs both sides with every value exposed and compares what both return; false when a side
+// cannot (result.fallback says why).
+bool localize_by_exposure(detail::LocalizeContext& c) {
+  LocalizeResult& result = c.result;
+  std::vector<TensorMap> reference_values, candidate_values;
+  for (const InputCase* input : c.cases) {
+    std::optional<TensorMap> r = c.reference.values(input->inputs);
+    std::optional<TensorMap> k = r ? c.candidate.values(input->inputs) : std::nullopt;
+    if (!r || !k) {
+      result.fallback = exposure_failure(r ? c.candidate : c.reference);
+      return false;
+    }
+    reference_values.push_back(std::move(*r));
+    candidate_values.push_back(std::move(*k));
+  }
+  result.method = "exposure";
+  const Graph& graph = c.reference.model().graph;
+  std::set<std::string> produced;
+  for (size_t position = 0; position < graph.nodes.size(); ++position) {
+    const Node& node = graph.nodes[position];
+    const std::string name = detail::node_name(node, position);
+    for (const std::string& value : node.outputs) {
+      if (value.empty()) continue;
+      produced.insert(value);
+      auto skip = [&](std::string reason) { result.skipped.push_back({name, value, reason}); };
+      const TensorMap& r0 = reference_values.front();
+      const TensorMap& k0 = candidate_values.front();
+      if (!r0.count(value)) {
+        skip(fmt::format("not returned by {}", c.reference.env_name()));
+        continue;
+      }
+      if (!k0.count(value)) {
+        skip(fmt::format("not returned by {}", c.candidate.env_name()));
+        continue;
+      }
+      if (r0.at(value).size() != k0.at(value).size()) {
+        skip(fmt::format("shape {} in {} but {} in {}", shape_string(r0.at(value).shape()),
+                         c.reference.env_name(), shape_string(k0.at(value).shape()),
+                         c.candidate.env_name()));
+        continue;
+      }
+      ErrorAccumulator errors(c.tolerance);
+      for (size_t i = 0; i < c.cases.size(); ++i)
+        errors.add(candidate_values[i].at(value).to_floats(),
+                   reference_values[i].at(value).to_floats());
+      result.curve.push_back({position, name, node.op_type, value, "exposure", errors.stats()});
+    }
+  }
+  for (const auto& entry : candidate_values.front())
+    result.candidate_only += produced.count(entry.first) ? 0 : 1;
+  detail::find_first_and_neighbours(result, graph);
+  return true;
+}
+
+}  // namespace
+
+LocalizeResult localize(CompareSide& reference, CompareSide& candidate,
+                        const std::vector<InputCase>& cases, const data::ModelCard& card,
+                        const LocalizeOptions& options) {
+  LocalizeResult result;
+  result.compare = compare_sides(reference, candidate, cases, card, options.tolerance);
+  result.nodes = reference.model().graph.nodes.size();
+  if (result.compare.failed() || result.compare.inputs.empty()) return result;
+
+  detail::LocalizeContext context{reference, candidate, {}, options.tolerance, result};
+  for (size_t i : choose_inputs(result.compare, options.max_inputs, &result.inputs_diverge)) {
+    result.inputs.push_back(result.compare.inputs[i].key);
+    context.cases.push_back(&cases[i]);
+  }
+  if (options.method != LocalizeMethod::kBisection && localize_by_exposure(context)) return result;
+  if (options.method == LocalizeMethod::kExposure) return result;
+  detail::localize_by_bisection(context);
+  return result;
+}
+
+}  // namespace nnd::analysis
