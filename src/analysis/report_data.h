@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/error_stats.h"
+#include "analysis/statistics.h"
 #include "campaign/store.h"
 
 namespace nnd::analysis {
@@ -24,11 +25,8 @@ struct ReportOptions {
   Tolerance tolerance;     // for the logits comparison
   size_t max_images = 48;  // disagreeing images listed per model
   std::string baseline;    // environment every other is compared with; empty: ref@cpu:O2 if
-                           // present, else the model's first environment
-};
-
-struct Interval {
-  double low = 0, high = 0;
+                           // present, else the model's first environment (also, with a note,
+                           // for a model that has no run in the one named here)
 };
 
 struct EnvironmentAccuracy {
@@ -39,23 +37,29 @@ struct EnvironmentAccuracy {
 };
 
 // Two environments of one model over the inputs both answered (repetition 0, outcome ok).
+// The rank metrics (analysis/rank_metrics.h) use each side's first top_k ids.
 struct PairAgreement {
   std::string a, b;
   int64_t compared = 0;
   int64_t top1_differs = 0;
   double top1_differs_pct = 0;
-  double mean_kendall_tau = 1;       // tau-b of the two top-k lists (on their union), averaged
-  double mean_rbo = 1;               // extrapolated RBO at rbo_p, averaged
-  double mean_jaccard = 1;           // of the top-k sets, averaged
-  std::optional<ErrorStats> logits;  // when both runs kept logits (a against b)
+  double mean_kendall_tau = 1;  // tau-b of the two top-k lists (on their union), averaged
+  double mean_rbo = 1;          // extrapolated RBO at rbo_p, averaged
+  double mean_jaccard = 1;      // of the top-k sets, averaged
+  // a against b (b the reference side) over the compared inputs where both kept logits.
+  std::optional<ErrorStats> logits;
+  // Why nothing was compared (compared == 0; the means are then left at 1 and mean nothing),
+  // e.g. "no input answered ok by both (a: 200, b: 0)"; empty otherwise.
+  std::string note;
 };
 
+// Only environments with at least one ok prediction have one.
 struct LatencyDistribution {
   std::string environment;
-  int64_t samples = 0;  // every repetition of every ok input
-  double median_ms = 0, p95_ms = 0, mean_ms = 0;
-  Interval median_ci95;              // percentile bootstrap
-  std::vector<double> histogram_ms;  // up to 200 samples (evenly spaced ranks) for plots
+  int64_t samples = 0;                            // every repetition of every ok input
+  double median_ms = 0, p95_ms = 0, mean_ms = 0;  // quantiles interpolated (quantile_linear)
+  Interval median_ci95;  // percentile bootstrap, options.bootstrap_resamples under options.seed
+  std::vector<double> histogram_ms;  // up to 200 samples (evenly spaced ranks, ascending)
 };
 
 // How b's latency moves relative to a's.
@@ -63,33 +67,45 @@ struct LatencyChange {
   std::string a, b;
   double relative_change = 0;  // median_b / median_a - 1 (positive: b is slower)
   double mann_whitney_u = 0;   // U of b's samples against a's
-  double p_value = 1;          // two-sided, normal approximation with tie correction
+  double p_value = 1;          // two-sided, normal approximation with tie and continuity
+                               // corrections (analysis/statistics.h)
   bool significant = false;    // p_value < alpha
-  // a and b differ only in the optimization level, b's is higher, and b is significantly slower.
+  // a and b differ only in the optimization level (options included), b's is higher, and b is
+  // significantly slower (significant, and b's median above a's).
   bool higher_level_slower = false;
 };
 
-// The same environment giving different answers to the same input across repetitions.
+// The same environment giving different answers to the same input across repetitions. Every
+// environment with at least one ok prediction has one (repetitions 1: nothing was repeated).
 struct Nondeterminism {
   std::string environment;
-  int repetitions = 0;          // most repetitions any input has
+  int repetitions = 0;          // most ok repetitions any input has
   int64_t inputs_repeated = 0;  // inputs with at least two ok repetitions
   int64_t top1_changed = 0;     // of those, inputs whose top-1 is not the same in every repetition
-  std::optional<double> max_abs_logit_change;  // when logits were kept
+  // Largest |logit - the same logit in the input's first ok repetition| (inf for a NaN/Inf that
+  // is not bit-identical), when some repeated input kept logits in two repetitions.
+  std::optional<double> max_abs_logit_change;
 };
+
+// A run whose status is not done, or a done run with inputs that failed. Original runs first, in
+// `environments` order, then mutant runs in store order.
 
 struct RunFailure {
   std::string environment, mutant;  // mutant: "op@position", empty for the original model
   std::string status;               // crashed, hung, failed, refused, stuck, pending
   std::string message;
-  std::map<std::string, int64_t> failed_inputs;  // by outcome (crashed, hung, ...), if any
+  // Distinct inputs with a prediction of that outcome (crashed, hung, ...), any repetition.
+  std::map<std::string, int64_t> failed_inputs;
 };
+
+// Ordered by agreement, least first: the share of answering environments that give the most
+// common top-1 (ascending), then more environments answering first, then input id.
 
 struct DisagreeingImage {
   int64_t input_id = 0;
   std::string dataset_key, source;
   std::optional<int64_t> label;
-  std::map<std::string, int32_t> top1;  // by environment
+  std::map<std::string, int32_t> top1;  // by environment, those that answered it ok (rep. 0)
 };
 
 // One mutant in one environment against the original model in the same environment.
@@ -97,26 +113,31 @@ struct MutantOutcome {
   std::string mutant;  // "op@position"
   std::string op, category;
   std::string environment;
-  std::string status;  // the run's status
-  int64_t compared = 0;
+  std::string status;         // the run's status
+  int64_t compared = 0;       // inputs both answered ok at repetition 0
   int64_t label_changes = 0;  // inputs whose top-1 differs from the original's
   double label_change_pct = 0;
   bool killed = false;  // any label change, or the run did not finish as done
+  std::string note;     // why nothing was compared (e.g. no original run there); else empty
 };
 
 struct ModelReport {
   std::string name, sha256;
-  std::string baseline;                   // environment the others are compared with
+  std::string baseline;  // environment the others are compared with (see ReportOptions)
   std::vector<std::string> environments;  // in the store's order
   std::vector<EnvironmentAccuracy> accuracy;
   std::vector<PairAgreement> pairs;  // every unordered pair, a before b in `environments` order
   std::vector<LatencyDistribution> latency;
-  std::vector<LatencyChange> latency_changes;  // every ordered pair (a, b) sharing framework,
-                                               // device and transforms, a before b
+  // Every pair of latency environments sharing framework, device and transforms: a has the
+  // lower optimization level, or, at the same level, comes first in `environments`.
+  std::vector<LatencyChange> latency_changes;
   std::vector<Nondeterminism> nondeterminism;
   std::vector<RunFailure> failures;
-  std::vector<DisagreeingImage> disagreeing_images;  // top-1 not the same in every environment
-  std::vector<MutantOutcome> mutants;                // empty without mutants
+  // Inputs whose top-1 is not the same in every environment that answered them (at least two),
+  // at most max_images of them; disagreeing_images_total counts them all.
+  std::vector<DisagreeingImage> disagreeing_images;
+  int64_t disagreeing_images_total = 0;
+  std::vector<MutantOutcome> mutants;  // mutant runs in store order; empty without mutants
 };
 
 struct ReportData {
@@ -129,7 +150,9 @@ struct ReportData {
 };
 
 // Computes the report; never writes to the store. An empty store, or a model whose runs all
-// failed, gives a report with notes rather than an error.
+// failed, gives a report with notes rather than an error. Options out of range (top_k < 1, rbo_p
+// or alpha outside (0, 1), bootstrap_resamples < 1) are a UserError.
+// Models in store order; each model's environments are those of its original runs (mutant 0).
 ReportData build_report(campaign::Store& store, const ReportOptions& options);
 
 }  // namespace nnd::analysis
