@@ -8,6 +8,7 @@ Run add_eval(CLI::App& app);
 Run add_envs(CLI::App& app);
 Run add_merge(CLI::App& app);
 Run add_run(CLI::App& app);
+Run add_report(CLI::App& app);
 Run add_worker(CLI::App& app);
 
 const std::vector<Subcommand>& subcommands() {
@@ -20,6 +21,8 @@ const std::vector<Subcommand>& subcommands() {
       {"eval", "Evaluate a model on a dataset: accuracy with 95% CI, per-class recall, confusions",
        &add_eval},
       {"run", "Run a campaign (models x dataset x environments) into its store; resumes", &add_run},
+      {"report", "Report a store: accuracy, agreement, latency, failures (html|md|json|csv)",
+       &add_report},
       {"envs", "List the environments this machine can run, and why not for the others", &add_envs},
       {"merge", "Merge stores (e.g. the shards of one campaign) into one: nndelta merge OUT IN...",
        &add_merge},

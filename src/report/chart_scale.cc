@@ -87,9 +87,10 @@ double text_width(std::string_view text, double font_px) {
   for (unsigned char c : text) {
     if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte: counted with its lead byte
     units += std::string_view("il.,:;|'!").find(static_cast<char>(c)) != std::string_view::npos
-                 ? 0.3
-             : std::isupper(c) || c == 'm' || c == 'w' || c == '@' ? 0.8
-                                                                   : 0.56;
+                 ? 0.34
+             : c == '@' || c == 'm' || c == 'w' || c == 'M' || c == 'W' ? 1.0
+             : std::isupper(c) || std::isdigit(c)                       ? 0.7
+                                                                        : 0.62;
   }
   return units * font_px;
 }

@@ -20,7 +20,7 @@ std::string disagreement_heatmap_svg(const analysis::ModelReport& model, double 
   constexpr double kFont = 12, kLegend = 56;
   double label_width = 0;
   for (const std::string& e : envs) label_width = std::max(label_width, text_width(e, kFont));
-  label_width = std::min(label_width, 320.0);
+  label_width = std::min(label_width + 8, 340.0);
   const double cell = std::clamp((width - label_width - 24) / envs.size(), 30.0, 72.0);
   // Column labels are turned 45 degrees, so they need sin(45) of their length above the grid.
   const double top = label_width * 0.72 + 16, left = label_width + 12;
@@ -60,9 +60,11 @@ std::string disagreement_heatmap_svg(const analysis::ModelReport& model, double 
           x, y, cell, cell, {{"class", "cell"}, {"fill", heat_colour(fraction)}},
           fmt::format("{} vs {}: top-1 differs on {} of {} inputs ({})", envs[row], envs[column],
                       p->top1_differs, p->compared, percent(p->top1_differs_pct)));
-      const std::string text = p->top1_differs_pct >= 10  ? fixed(p->top1_differs_pct, 0)
-                               : p->top1_differs_pct >= 1 ? fixed(p->top1_differs_pct, 1)
-                                                          : fixed(p->top1_differs_pct, 2);
+      const double pct = p->top1_differs_pct;
+      const std::string text = p->top1_differs == 0 ? "0"
+                               : pct >= 10          ? fixed(pct, 0)
+                               : pct >= 1           ? fixed(pct, 1)
+                                                    : fixed(pct, 2);
       svg.text(cx, cy, text,
                {{"class", heat_needs_light_text(fraction) ? "cell-text light" : "cell-text"},
                 {"text-anchor", "middle"}});

@@ -30,6 +30,10 @@ std::vector<std::string> model_ids(const analysis::ReportData& data) {
   return ids;
 }
 
+std::string plural(size_t n, std::string_view thing) {
+  return fmt::format("{} {}{}", n, thing, n == 1 ? "" : "s");
+}
+
 std::string chart(const std::string& svg) {
   return svg.empty() ? "" : "<div class=\"chart\">\n" + svg + "</div>\n";
 }
@@ -60,18 +64,18 @@ std::string contents(const analysis::ReportData& data, const std::vector<std::st
   std::string out = "<nav id=\"contents\">\n<h2>Models</h2>\n<ul>\n";
   for (size_t i = 0; i < data.models.size(); ++i) {
     const analysis::ModelReport& m = data.models[i];
-    out += fmt::format(
-        "<li><a href=\"#model-{}\">{}</a> <span class=\"muted\">· {} environments · {} "
-        "disagreeing inputs listed · {} failures{}</span></li>\n",
-        ids[i], escape_xml(m.name), m.environments.size(), m.disagreeing_images.size(),
-        m.failures.size(),
-        m.mutants.empty() ? "" : fmt::format(" · {} mutant runs", m.mutants.size()));
+    std::string summary = fmt::format("{} · {} · {}", plural(m.environments.size(), "environment"),
+                                      plural(m.disagreeing_images.size(), "disagreeing input"),
+                                      plural(m.failures.size(), "failure"));
+    if (!m.mutants.empty()) summary += " · " + plural(m.mutants.size(), "mutant run");
+    out += fmt::format("<li><a href=\"#model-{}\">{}</a> <span class=\"muted\">· {}</span></li>\n",
+                       ids[i], escape_xml(m.name), summary);
   }
   return out + "</ul>\n</nav>\n";
 }
 
 std::string model_section(const analysis::ModelReport& m, const std::string& id,
-                          Thumbnails& thumbnails) {
+                          const analysis::ReportOptions& options, Thumbnails& thumbnails) {
   std::string out = fmt::format("<section id=\"model-{}\" class=\"model\">\n<h2>Model {}</h2>\n",
                                 id, escape_xml(m.name));
   out += fmt::format(
@@ -87,10 +91,15 @@ std::string model_section(const analysis::ModelReport& m, const std::string& id,
                                       "compare.</p>\n"
                                     : chart(heatmap));
   out += html::section(
-      "pairs-" + id, "Pairwise agreement: labels, top-k rankings and logits",
-      fmt::format("<p class=\"legend\">Kendall τ, RBO and Jaccard over the top-k lists, averaged "
-                  "over the inputs both answered; logits compared a against b.</p>\n") +
-          html::pairs_table(m));
+      "pairs-" + id, "Pairwise agreement",
+      fmt::format("<p class=\"legend\">Labels and rankings: Kendall τ, RBO (p {}) and Jaccard "
+                  "over the top-{} lists, averaged over the inputs both answered.</p>\n",
+                  general(options.rbo_p), options.top_k) +
+          html::pairs_table(m) +
+          fmt::format("<p class=\"legend\">Logits: a against b over every class score of every "
+                      "input both answered; tolerance atol {} rtol {}.</p>\n",
+                      general(options.tolerance.atol), general(options.tolerance.rtol)) +
+          html::logits_table(m));
   out += html::section("latency-" + id, "Latency",
                        chart(latency_chart_svg(m, kChartWidth)) + html::latency_table(m));
   out += html::section("latency-changes-" + id,
@@ -121,7 +130,7 @@ std::string report_html(const analysis::ReportData& data) {
   out += header(data);
   out += contents(data, ids);
   for (size_t i = 0; i < data.models.size(); ++i)
-    out += model_section(data.models[i], ids[i], thumbnails);
+    out += model_section(data.models[i], ids[i], data.options, thumbnails);
   return out + "</main>\n</body>\n</html>\n";
 }
 

@@ -31,7 +31,8 @@ std::string section(const std::string& id, std::string_view title, const std::st
 
 // The tables of one model; `id` is the model's unique id fragment.
 std::string accuracy_table(const analysis::ModelReport& model);
-std::string pairs_table(const analysis::ModelReport& model);
+std::string pairs_table(const analysis::ModelReport& model);   // labels and top-k rankings
+std::string logits_table(const analysis::ModelReport& model);  // numeric error of the logits
 std::string latency_table(const analysis::ModelReport& model);
 std::string latency_changes_table(const analysis::ModelReport& model);
 std::string nondeterminism_table(const analysis::ModelReport& model);

@@ -29,10 +29,11 @@ nav a, a { color: var(--accent); }
 table { border-collapse: collapse; margin: 4px 0 8px; font-size: 12.5px; }
 th { background: var(--soft); text-align: left; font-weight: 600; }
 th, td { border: 1px solid var(--line); padding: 3px 7px; vertical-align: top; }
+td { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.baseline { font-weight: 700; }
-td.message { white-space: pre-wrap; max-width: 560px; word-break: break-word; }
+td.message { white-space: pre-wrap; min-width: 320px; max-width: 560px; word-break: break-word; }
 .bad { color: var(--bad); font-weight: 600; }
 .good { color: var(--good); }
 tr.differs td:first-child { box-shadow: inset 3px 0 0 var(--bad); }

@@ -66,29 +66,38 @@ std::string accuracy_table(const analysis::ModelReport& model) {
 std::string pairs_table(const analysis::ModelReport& model) {
   std::vector<Row> rows;
   for (const analysis::PairAgreement& p : model.pairs) {
-    Row row{{text_cell(p.a), text_cell(p.b), count_cell(p.compared),
-             count_cell(p.top1_differs, p.top1_differs > 0 ? "bad" : ""),
-             number_cell(percent(p.top1_differs_pct), p.top1_differs > 0 ? "bad" : ""),
-             number_cell(fixed(p.mean_kendall_tau, 4)), number_cell(fixed(p.mean_rbo, 4)),
-             number_cell(fixed(p.mean_jaccard, 4))},
-            p.top1_differs > 0 ? "differs" : ""};
-    if (const auto& s = p.logits) {
-      for (double v : {s->max_abs, s->mean_abs, s->p99_abs})
-        row.cells.push_back(number_cell(general(v)));
-      row.cells.push_back(number_cell(fixed(s->cosine, 6)));
-      row.cells.push_back(
-          number_cell(fmt::format("{} of {}", s->beyond, s->count), s->passes() ? "good" : "bad"));
-      row.cells.push_back(number_cell(general(s->needed_atol)));
-      row.cells.push_back(number_cell(general(s->needed_rtol)));
-    } else {
-      for (int i = 0; i < 7; ++i) row.cells.push_back(number_cell("-", "muted"));
-    }
+    const std::string differs = p.top1_differs > 0 ? "bad" : "";
+    rows.push_back(
+        {{text_cell(p.a), text_cell(p.b), count_cell(p.compared),
+          count_cell(p.top1_differs, differs), number_cell(percent(p.top1_differs_pct), differs),
+          number_cell(fixed(p.mean_kendall_tau, 4)), number_cell(fixed(p.mean_rbo, 4)),
+          number_cell(fixed(p.mean_jaccard, 4))},
+         p.top1_differs > 0 ? "differs" : ""});
+  }
+  return table({"A", "B", "Compared", "Top-1 differs", "%", "Kendall τ", "RBO", "Jaccard"}, rows,
+               "Fewer than two environments: nothing to compare.");
+}
+
+std::string logits_table(const analysis::ModelReport& model) {
+  std::vector<Row> rows;
+  for (const analysis::PairAgreement& p : model.pairs) {
+    if (!p.logits) continue;
+    const analysis::ErrorStats& s = *p.logits;
+    Row row{{text_cell(p.a), text_cell(p.b), count_cell(static_cast<int64_t>(s.count))}, ""};
+    for (double v : {s.max_abs, s.mean_abs, s.p50_abs, s.p99_abs, s.max_rel})
+      row.cells.push_back(number_cell(general(v)));
+    row.cells.push_back(number_cell(fixed(s.cosine, 6)));
+    row.cells.push_back(number_cell(s.nonfinite > 0
+                                        ? fmt::format("{} ({} non-finite)", s.beyond, s.nonfinite)
+                                        : fmt::format("{}", s.beyond),
+                                    s.passes() ? "good" : "bad"));
+    row.cells.push_back(number_cell(general(s.needed_atol)));
+    row.cells.push_back(number_cell(general(s.needed_rtol)));
     rows.push_back(std::move(row));
   }
-  return table({"A", "B", "Compared", "Top-1 differs", "%", "Kendall τ", "RBO", "Jaccard",
-                "Logits max |a−b|", "mean", "p99", "cosine", "beyond tolerance", "needed atol",
-                "needed rtol"},
-               rows, "Fewer than two environments answered: nothing to compare.");
+  return table({"A", "B", "Values", "Max |a−b|", "Mean", "Median", "p99", "Max rel.", "Cosine",
+                "Beyond tolerance", "Needed atol", "Needed rtol"},
+               rows, "No pair of runs kept its logits.");
 }
 
 std::string latency_table(const analysis::ModelReport& model) {

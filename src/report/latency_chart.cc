@@ -44,7 +44,7 @@ std::string latency_chart_svg(const analysis::ModelReport& model, double width) 
   }
   if (rows.empty()) return "";
 
-  constexpr double kFont = 12, kRow = 34, kTop = 10, kAxis = 34, kValues = 210;
+  constexpr double kFont = 12, kRow = 34, kTop = 10, kAxis = 34, kValues = 250;
   double label_width = 0;
   for (const Row& r : rows)
     label_width = std::max(label_width, text_width(r.latency->environment, kFont));

@@ -24,7 +24,15 @@ void table(std::string& out, const Row& header, const std::vector<Row>& rows,
   };
   line(header);
   out += "|";
-  for (size_t i = 0; i < header.size(); ++i) out += i == 0 ? " --- |" : " ---: |";
+  for (size_t i = 0; i < header.size(); ++i) {
+    // Columns of numbers (or "-" where there is none) are right-aligned.
+    bool numeric = true;
+    for (const Row& row : rows)
+      numeric = numeric && i < row.size() && !row[i].empty() &&
+                std::string_view("0123456789+-").find(row[i][0]) != std::string_view::npos &&
+                row[i].find('@') == std::string::npos;
+    out += numeric ? " ---: |" : " --- |";
+  }
   out += "\n";
   for (const Row& row : rows) line(row);
   out += "\n";
