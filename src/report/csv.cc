@@ -93,7 +93,8 @@ std::vector<CsvTable> report_csv(const analysis::ReportData& data) {
                             "logits_p99_abs",
                             "logits_cosine",
                             "needed_atol",
-                            "needed_rtol"});
+                            "needed_rtol",
+                            "note"});
   Table latency("latency.csv", {"model", "environment", "samples", "median_ms", "p95_ms", "mean_ms",
                                 "median_ci95_low_ms", "median_ci95_high_ms"});
   Table changes("latency_changes.csv", {"model", "a", "b", "relative_change", "mann_whitney_u",
@@ -106,7 +107,7 @@ std::vector<CsvTable> report_csv(const analysis::ReportData& data) {
   Table images("disagreeing_images.csv",
                {"model", "input_id", "dataset_key", "source", "label", "environment", "top1"});
   Table mutants("mutants.csv", {"model", "mutant", "op", "category", "environment", "status",
-                                "compared", "label_changes", "label_change_pct", "killed"});
+                                "compared", "label_changes", "label_change_pct", "killed", "note"});
   Table notes("notes.csv", {"note"});
 
   for (const analysis::ModelReport& m : data.models) {
@@ -130,6 +131,7 @@ std::vector<CsvTable> report_csv(const analysis::ReportData& data) {
       } else {
         row.resize(row.size() + 12, Cell(""));
       }
+      row.push_back(p.note);
       pairs.add(row);
     }
     for (const analysis::LatencyDistribution& l : m.latency)
@@ -149,7 +151,7 @@ std::vector<CsvTable> report_csv(const analysis::ReportData& data) {
                     environment, static_cast<int64_t>(top1)});
     for (const analysis::MutantOutcome& o : m.mutants)
       mutants.add({m.name, o.mutant, o.op, o.category, o.environment, o.status, o.compared,
-                   o.label_changes, o.label_change_pct, o.killed});
+                   o.label_changes, o.label_change_pct, o.killed, o.note});
   }
   for (const std::string& note : data.notes) notes.add({note});
 

@@ -51,7 +51,8 @@ std::string disagreement_heatmap_svg(const analysis::ModelReport& model, double 
       const analysis::PairAgreement* p = find_pair(model, envs[row], envs[column]);
       if (!p || p->compared == 0) {
         svg.rect(x, y, cell, cell, {{"class", "cell missing"}},
-                 fmt::format("{} vs {}: no common inputs", envs[row], envs[column]));
+                 fmt::format("{} vs {}: {}", envs[row], envs[column],
+                             p && !p->note.empty() ? p->note : "no common inputs"));
         svg.text(cx, cy, "n/a", {{"class", "cell-text"}, {"text-anchor", "middle"}});
         continue;
       }

@@ -3,6 +3,7 @@
 // answers that differ from the baseline's (or, without one, from the most common) marked.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "report/html_parts.h"
@@ -54,11 +55,13 @@ std::string card(const analysis::ModelReport& model, const analysis::Disagreeing
 std::string image_gallery(const analysis::ModelReport& model, Thumbnails& thumbnails) {
   if (model.disagreeing_images.empty())
     return "<p class=\"empty\">Every environment gave the same top-1 label to every input.</p>\n";
+  const int64_t listed = static_cast<int64_t>(model.disagreeing_images.size());
+  const int64_t total = std::max(listed, model.disagreeing_images_total);
   std::string out = fmt::format(
-      "<p class=\"legend\">{} inputs. Highlighted rows differ from the baseline's answer (the "
-      "most common answer where the baseline gave none); struck-through labels are wrong.</p>\n"
-      "<div class=\"gallery\">\n",
-      model.disagreeing_images.size());
+      "<p class=\"legend\">{} inputs{}, the least agreed first. Highlighted rows differ from the "
+      "baseline's answer (the most common answer where the baseline gave none); struck-through "
+      "labels are wrong.</p>\n<div class=\"gallery\">\n",
+      total, listed < total ? fmt::format(", {} listed", listed) : "");
   for (const analysis::DisagreeingImage& image : model.disagreeing_images)
     out += card(model, image, thumbnails);
   return out + "</div>\n";

@@ -64,18 +64,29 @@ std::string accuracy_table(const analysis::ModelReport& model) {
 }
 
 std::string pairs_table(const analysis::ModelReport& model) {
+  bool any_note = false;
+  for (const analysis::PairAgreement& p : model.pairs) any_note = any_note || !p.note.empty();
   std::vector<Row> rows;
   for (const analysis::PairAgreement& p : model.pairs) {
     const std::string differs = p.top1_differs > 0 ? "bad" : "";
-    rows.push_back(
-        {{text_cell(p.a), text_cell(p.b), count_cell(p.compared),
-          count_cell(p.top1_differs, differs), number_cell(percent(p.top1_differs_pct), differs),
-          number_cell(fixed(p.mean_kendall_tau, 4)), number_cell(fixed(p.mean_rbo, 4)),
-          number_cell(fixed(p.mean_jaccard, 4))},
-         p.top1_differs > 0 ? "differs" : ""});
+    Row row{{text_cell(p.a), text_cell(p.b), count_cell(p.compared)},
+            p.top1_differs > 0 ? "differs" : ""};
+    if (p.compared > 0) {
+      row.cells.insert(
+          row.cells.end(),
+          {count_cell(p.top1_differs, differs), number_cell(percent(p.top1_differs_pct), differs),
+           number_cell(fixed(p.mean_kendall_tau, 4)), number_cell(fixed(p.mean_rbo, 4)),
+           number_cell(fixed(p.mean_jaccard, 4))});
+    } else {  // the means are placeholders when nothing was compared
+      row.cells.insert(row.cells.end(), 5, number_cell("-", "muted"));
+    }
+    if (any_note) row.cells.push_back(text_cell(p.note, "muted"));
+    rows.push_back(std::move(row));
   }
-  return table({"A", "B", "Compared", "Top-1 differs", "%", "Kendall τ", "RBO", "Jaccard"}, rows,
-               "Fewer than two environments: nothing to compare.");
+  std::vector<std::string> header{"A", "B",         "Compared", "Top-1 differs",
+                                  "%", "Kendall τ", "RBO",      "Jaccard"};
+  if (any_note) header.push_back("Note");
+  return table(header, rows, "Fewer than two environments: nothing to compare.");
 }
 
 std::string logits_table(const analysis::ModelReport& model) {
@@ -184,14 +195,15 @@ std::string kill_matrix(const analysis::ModelReport& model) {
       category = o->category;
       ++total[e];
       killed[e] += o->killed;
-      std::string text = percent(o->label_change_pct);
+      std::string text = o->compared > 0 ? percent(o->label_change_pct) : "n/a";
       if (o->status != "done") text += " " + o->status;
-      cells.push_back({fmt::format("<span title=\"{}\">{}</span>",
-                                   escape_xml(fmt::format(
-                                       "{} in {}: {} of {} labels changed, run {}", name,
-                                       environments[e], o->label_changes, o->compared, o->status)),
-                                   escape_xml(text)),
-                       o->killed ? "num killed" : "num survived"});
+      cells.push_back(
+          {fmt::format("<span title=\"{}\">{}</span>",
+                       escape_xml(fmt::format("{} in {}: {} of {} labels changed, run {}{}", name,
+                                              environments[e], o->label_changes, o->compared,
+                                              o->status, o->note.empty() ? "" : "; " + o->note)),
+                       escape_xml(text)),
+           o->killed ? "num killed" : "num survived"});
     }
     row.cells = {text_cell(name), text_cell(category)};
     row.cells.insert(row.cells.end(), cells.begin(), cells.end());

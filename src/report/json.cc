@@ -62,7 +62,8 @@ json pair(const analysis::PairAgreement& p) {
           {"mean_kendall_tau", number(p.mean_kendall_tau)},
           {"mean_rbo", number(p.mean_rbo)},
           {"mean_jaccard", number(p.mean_jaccard)},
-          {"logits", p.logits ? error_stats(*p.logits) : json(nullptr)}};
+          {"logits", p.logits ? error_stats(*p.logits) : json(nullptr)},
+          {"note", p.note}};
 }
 
 json latency(const analysis::LatencyDistribution& l) {
@@ -118,7 +119,8 @@ json mutant(const analysis::MutantOutcome& m) {
           {"compared", m.compared},
           {"label_changes", m.label_changes},
           {"label_change_pct", number(m.label_change_pct)},
-          {"killed", m.killed}};
+          {"killed", m.killed},
+          {"note", m.note}};
 }
 
 template <typename T, typename F>
@@ -140,6 +142,7 @@ json model(const analysis::ModelReport& m) {
           {"nondeterminism", list(m.nondeterminism, nondeterminism)},
           {"failures", list(m.failures, failure)},
           {"disagreeing_images", list(m.disagreeing_images, image)},
+          {"disagreeing_images_total", m.disagreeing_images_total},
           {"mutants", list(m.mutants, mutant)}};
 }
 

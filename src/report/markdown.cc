@@ -71,11 +71,12 @@ void pairs(std::string& out, const analysis::ModelReport& m) {
     } else {
       row.insert(row.end(), 6, "-");
     }
+    row.push_back(p.note.empty() ? "" : cell(p.note));
     rows.push_back(row);
   }
   table(out,
         {"A", "B", "Compared", "Top-1 differs", "Kendall τ", "RBO", "Jaccard", "Logits max abs",
-         "mean abs", "p99 abs", "cosine", "needed atol", "needed rtol"},
+         "mean abs", "p99 abs", "cosine", "needed atol", "needed rtol", "Note"},
         rows, "Fewer than two environments answered: nothing to compare.");
 }
 
@@ -125,6 +126,10 @@ void failures(std::string& out, const analysis::ModelReport& m) {
         "No failures.");
 }
 
+bool model_listed_fewer(const analysis::ModelReport& m) {
+  return m.disagreeing_images_total > static_cast<int64_t>(m.disagreeing_images.size());
+}
+
 void images(std::string& out, const analysis::ModelReport& m) {
   out += "### Disagreeing images\n\n";
   std::vector<Row> rows;
@@ -137,6 +142,9 @@ void images(std::string& out, const analysis::ModelReport& m) {
     }
     rows.push_back(row);
   }
+  if (model_listed_fewer(m))
+    out += fmt::format("{} of {} inputs listed, the least agreed first.\n\n",
+                       m.disagreeing_images.size(), m.disagreeing_images_total);
   Row header{"Input", "Dataset key", "Label"};
   for (const std::string& environment : m.environments) header.push_back(cell(environment));
   table(out, header, rows, "Every environment gave the same top-1 label to every input.");

@@ -66,6 +66,10 @@ inline analysis::ReportData sample_report() {
       }
       m.pairs.push_back(p);
     }
+  PairAgreement& none = m.pairs.back();  // (ort@cpu:O3, opencv@cpu:O2)
+  none.compared = none.top1_differs = 0;
+  none.top1_differs_pct = 0;
+  none.note = "no input answered ok by both (a: 200, b: 0)";
   const double medians[] = {12.5, 2.0, 2.6, 0.8};
   for (size_t i = 0; i < envs.size(); ++i) {
     LatencyDistribution l;
@@ -108,6 +112,7 @@ inline analysis::ReportData sample_report() {
                   {"opencv@cpu:O2", 9}};
     m.disagreeing_images.push_back(image);
   }
+  m.disagreeing_images_total = 7;  // two more than listed
   DisagreeingImage gone;
   gone.input_id = 99;
   gone.dataset_key = "images:/nonexistent/pullover.png";
@@ -127,6 +132,10 @@ inline analysis::ReportData sample_report() {
       o.label_changes = mutant.starts_with("swap") ? 37 : 0;
       o.label_change_pct = 100.0 * o.label_changes / 200;
       o.killed = o.label_changes > 0;
+      if (!o.killed && env == envs[2]) {
+        o.compared = 0;
+        o.note = "the original model has no run in ort@cpu:O3";
+      }
       m.mutants.push_back(o);
     }
   data.models.push_back(m);

@@ -89,6 +89,9 @@ TEST(ReportJson, RoundTripsEveryKindOfField) {
   EXPECT_TRUE(m["disagreeing_images"][4]["label"].is_null());
   EXPECT_EQ(m["mutants"][0]["label_changes"], 37);
   EXPECT_EQ(m["mutants"][0]["killed"], true);
+  EXPECT_EQ(m["mutants"][3]["note"], "the original model has no run in ort@cpu:O3");
+  EXPECT_EQ(m["pairs"][5]["note"], "no input answered ok by both (a: 200, b: 0)");
+  EXPECT_EQ(m["disagreeing_images_total"], 7);
   EXPECT_EQ(j["models"][1]["name"], kEvilModel);
 }
 
@@ -121,7 +124,7 @@ TEST(ReportCsv, QuotesPerRfc4180AndWritesOneFilePerTable) {
       << accuracy;
   const std::string pairs = read_text(dir + "/pairs.csv");
   EXPECT_NE(pairs.find("fmnist-net,ort@cpu:O0,ort@cpu:O3,200,4,2,"), std::string::npos) << pairs;
-  EXPECT_NE(pairs.find(",inf\r\n"), std::string::npos);  // needed_rtol of the ort@cpu:O0 pairs
+  EXPECT_NE(pairs.find(",inf,\r\n"), std::string::npos);  // needed_rtol of the ort@cpu:O0 pairs
   const std::string images = read_text(dir + "/disagreeing_images.csv");
   // Long form, environments in the model's order: ref, ort O0, ort O3, opencv.
   EXPECT_NE(images.find("fmnist-net,2,fashion-mnist:test#1,t10k-images-idx3-ubyte.gz,1,"
@@ -131,7 +134,7 @@ TEST(ReportCsv, QuotesPerRfc4180AndWritesOneFilePerTable) {
       << images;
   EXPECT_NE(read_text(dir + "/mutants.csv")
                 .find("fmnist-net,swap_operands@node3,swap_operands,arith,ref@cpu:O2,done,200,37,"
-                      "18.5,true\r\n"),
+                      "18.5,true,\r\n"),
             std::string::npos);
 }
 
@@ -141,7 +144,7 @@ TEST(ReportMarkdown, TablesPerModelWithNotesFirst) {
   EXPECT_NE(md.find("| ort@cpu:O3 | 200 | 175 | 87.50% | 83.00% – 91.30% |\n"), std::string::npos)
       << md;
   EXPECT_NE(md.find("| ort@cpu:O0 | ort@cpu:O3 | 200 | 4 (2.00%) | 0.9300 | 0.9700 | 0.9000 | "
-                    "0.0025 | 2e-05 | 0.0004 | 0.999999 | 0.0025 | inf |\n"),
+                    "0.0025 | 2e-05 | 0.0004 | 0.999999 | 0.0025 | inf |  |\n"),
             std::string::npos)
       << md;
   EXPECT_NE(
@@ -160,6 +163,12 @@ TEST(ReportMarkdown, TablesPerModelWithNotesFirst) {
       << md;
   EXPECT_NE(md.find("## Model &lt;script&gt;alert(\"x\")&lt;/script&gt; & co"), std::string::npos);
   EXPECT_EQ(md.find("<script>"), std::string::npos);
+  EXPECT_NE(md.find("5 of 7 inputs listed"), std::string::npos);
+  EXPECT_NE(md.find("| no input answered ok by both (a: 200, b: 0) |\n"), std::string::npos);
+  // Only columns of numbers are right-aligned.
+  EXPECT_NE(md.find("| Environment | Labelled | Correct | Accuracy | 95% CI (Wilson) |\n"
+                    "| --- | ---: | ---: | ---: | ---: |\n"),
+            std::string::npos);
   EXPECT_EQ(markdown_cell("a|b\\c`d*e"), "a\\|b\\\\c\\`d\\*e");
 }
 
@@ -187,6 +196,11 @@ TEST(ReportHtml, EscapesStoreTextAndHasEverySection) {
   EXPECT_EQ(count(html, "class=\"num killed\""), 2u);
   EXPECT_EQ(count(html, "class=\"num survived\""), 2u);
   EXPECT_NE(html.find("<td class=\"num\">1 of 2</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"muted\">no input answered ok by both (a: 200, b: 0)</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("7 inputs, 5 listed, the least agreed first."), std::string::npos);
+  EXPECT_NE(html.find("run done; the original model has no run in ort@cpu:O3\">n/a</span>"),
+            std::string::npos);
   // Nothing from the network.
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_EQ(count(html, "http://"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
