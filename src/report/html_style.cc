@@ -33,6 +33,7 @@ td { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.baseline { font-weight: 700; }
+td.note { white-space: normal; min-width: 220px; max-width: 360px; }
 td.message { white-space: pre-wrap; min-width: 320px; max-width: 560px; word-break: break-word; }
 .bad { color: var(--bad); font-weight: 600; }
 .good { color: var(--good); }

@@ -80,7 +80,7 @@ std::string pairs_table(const analysis::ModelReport& model) {
     } else {  // the means are placeholders when nothing was compared
       row.cells.insert(row.cells.end(), 5, number_cell("-", "muted"));
     }
-    if (any_note) row.cells.push_back(text_cell(p.note, "muted"));
+    if (any_note) row.cells.push_back(text_cell(p.note, "note muted"));
     rows.push_back(std::move(row));
   }
   std::vector<std::string> header{"A", "B",         "Compared", "Top-1 differs",
@@ -193,7 +193,9 @@ std::string kill_matrix(const analysis::ModelReport& model) {
         continue;
       }
       category = o->category;
-      ++total[e];
+      // A mutant compared with nothing (no original run there) neither survived nor was killed.
+      const bool undecided = o->compared == 0 && !o->killed;
+      total[e] += !undecided;
       killed[e] += o->killed;
       std::string text = o->compared > 0 ? percent(o->label_change_pct) : "n/a";
       if (o->status != "done") text += " " + o->status;
@@ -203,7 +205,9 @@ std::string kill_matrix(const analysis::ModelReport& model) {
                                               environments[e], o->label_changes, o->compared,
                                               o->status, o->note.empty() ? "" : "; " + o->note)),
                        escape_xml(text)),
-           o->killed ? "num killed" : "num survived"});
+           o->killed   ? "num killed"
+           : undecided ? "num muted"
+                       : "num survived"});
     }
     row.cells = {text_cell(name), text_cell(category)};
     row.cells.insert(row.cells.end(), cells.begin(), cells.end());

@@ -192,11 +192,12 @@ TEST(ReportHtml, EscapesStoreTextAndHasEverySection) {
   EXPECT_EQ(count(html, "<img src=\"data:image/png;base64,"), 4u);
   EXPECT_NE(html.find("<div class=\"noimage\">no picture: "), std::string::npos);
   EXPECT_NE(html.find("/nonexistent/pullover.png"), std::string::npos);
-  // Kill matrix: two killed cells, two survivors, and the score row.
+  // Kill matrix: two killed cells, one survivor, one not compared, and the score row.
   EXPECT_EQ(count(html, "class=\"num killed\""), 2u);
-  EXPECT_EQ(count(html, "class=\"num survived\""), 2u);
+  EXPECT_EQ(count(html, "class=\"num survived\""), 1u);
   EXPECT_NE(html.find("<td class=\"num\">1 of 2</td>"), std::string::npos);
-  EXPECT_NE(html.find("<td class=\"muted\">no input answered ok by both (a: 200, b: 0)</td>"),
+  EXPECT_NE(html.find("<td class=\"num\">1 of 1</td>"), std::string::npos);  // n/a not counted
+  EXPECT_NE(html.find("<td class=\"note muted\">no input answered ok by both (a: 200, b: 0)</td>"),
             std::string::npos);
   EXPECT_NE(html.find("7 inputs, 5 listed, the least agreed first."), std::string::npos);
   EXPECT_NE(html.find("run done; the original model has no run in ort@cpu:O3\">n/a</span>"),
