@@ -89,7 +89,6 @@ struct Nondeterminism {
 
 // A run whose status is not done, or a done run with inputs that failed. Original runs first, in
 // `environments` order, then mutant runs in store order.
-
 struct RunFailure {
   std::string environment, mutant;  // mutant: "op@position", empty for the original model
   std::string status;               // crashed, hung, failed, refused, stuck, pending
@@ -100,7 +99,6 @@ struct RunFailure {
 
 // Ordered by agreement, least first: the share of answering environments that give the most
 // common top-1 (ascending), then more environments answering first, then input id.
-
 struct DisagreeingImage {
   int64_t input_id = 0;
   std::string dataset_key, source;
@@ -124,7 +122,7 @@ struct MutantOutcome {
 struct ModelReport {
   std::string name, sha256;
   std::string baseline;  // environment the others are compared with (see ReportOptions)
-  std::vector<std::string> environments;  // in the store's order
+  std::vector<std::string> environments;  // in the store's order (environment ids)
   std::vector<EnvironmentAccuracy> accuracy;
   std::vector<PairAgreement> pairs;  // every unordered pair, a before b in `environments` order
   std::vector<LatencyDistribution> latency;

@@ -5,6 +5,7 @@
 #include <map>
 #include <span>
 
+#include "analysis/parallel.h"
 #include "analysis/rank_metrics.h"
 #include "analysis/report_sections.h"
 #include "data/evaluate.h"
@@ -89,9 +90,12 @@ void add_accuracy(const std::vector<RunPredictions>& originals, const InputIndex
 
 void add_pairs(const std::vector<RunPredictions>& originals, const ReportOptions& options,
                ModelReport& model) {
+  std::vector<std::pair<size_t, size_t>> pairs;
   for (size_t i = 0; i < originals.size(); ++i)
-    for (size_t j = i + 1; j < originals.size(); ++j)
-      model.pairs.push_back(compare_pair(originals[i], originals[j], options));
+    for (size_t j = i + 1; j < originals.size(); ++j) pairs.emplace_back(i, j);
+  model.pairs = in_parallel(pairs.size(), [&](size_t p) {
+    return compare_pair(originals[pairs[p].first], originals[pairs[p].second], options);
+  });
 }
 
 void add_disagreeing_images(const std::vector<RunPredictions>& originals, const InputIndex& inputs,

@@ -35,17 +35,14 @@ double quantile_nearest_rank(std::span<const double> sorted, double q) {
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
-uint64_t uniform_index(std::mt19937_64& rng, uint64_t n) {
+uint64_t UniformIndices::next_wide(uint64_t n) {
   NND_CHECK(n > 0, "an index into nothing");
-  // The high 64 bits of x * n are uniform in [0, n) once the low bits' biased range is rejected.
-  unsigned __int128 product = static_cast<unsigned __int128>(rng()) * n;
-  uint64_t low = static_cast<uint64_t>(product);
-  if (low < n) {
+  have_pending_ = false;
+  unsigned __int128 product = static_cast<unsigned __int128>(rng_()) * n;
+  if (static_cast<uint64_t>(product) < n) {
     const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
-    while (low < threshold) {
-      product = static_cast<unsigned __int128>(rng()) * n;
-      low = static_cast<uint64_t>(product);
-    }
+    while (static_cast<uint64_t>(product) < threshold)
+      product = static_cast<unsigned __int128>(rng_()) * n;
   }
   return static_cast<uint64_t>(product >> 64);
 }
@@ -60,13 +57,13 @@ Interval bootstrap_median_ci(std::span<const double> values, int resamples, uint
   // A resample is summarized by how often it drew each order statistic, so its median is found by
   // one walk over the counts (no sort per resample).
   const size_t lower_middle = (n - 1) / 2, upper_middle = n / 2;
-  std::mt19937_64 rng(seed);
+  UniformIndices indices(seed);
   std::vector<uint32_t> draws(n);
   std::vector<double> medians;
   medians.reserve(static_cast<size_t>(resamples));
   for (int r = 0; r < resamples; ++r) {
     std::fill(draws.begin(), draws.end(), 0);
-    for (size_t i = 0; i < n; ++i) ++draws[uniform_index(rng, n)];
+    for (size_t i = 0; i < n; ++i) ++draws[indices.next(n)];
     size_t seen = 0;
     double low = 0;
     bool have_low = false;

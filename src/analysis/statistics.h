@@ -24,15 +24,50 @@ double quantile_linear(std::span<const double> sorted, double q);
 // max(1, ceil(q n)) counting from 1 (type 1).
 double quantile_nearest_rank(std::span<const double> sorted, double q);
 
-// An index uniform in [0, n), n > 0, from the generator's next outputs: Lemire's multiply-shift
-// with rejection ("Fast random integer generation in an interval", ACM TOMACS 2019), so unbiased.
-// std::uniform_int_distribution is not used because its algorithm is left to the standard
-// library; std::mt19937_64's output sequence is fixed by the standard, and so is this.
-uint64_t uniform_index(std::mt19937_64& rng, uint64_t n);
+// Indices uniform in [0, n), drawn from std::mt19937_64(seed), whose output sequence the standard
+// fixes; std::uniform_int_distribution is not used because its algorithm is left to the library.
+// Each 64-bit output is split into two 32-bit words, low half first; an index below n < 2^32
+// takes one word by Lemire's multiply-shift with rejection ("Fast random integer generation in an
+// interval", ACM TOMACS 2019), so it is unbiased; n >= 2^32 takes a whole output (the same
+// method at 64 bits, a pending half word discarded). So the same seed gives the same indices on
+// any platform.
+class UniformIndices {
+ public:
+  explicit UniformIndices(uint64_t seed) : rng_(seed) {}
+
+  uint64_t next(uint64_t n) {  // n > 0; inline because the bootstrap draws millions
+    if (n - 1 >= UINT32_MAX) return next_wide(n);
+    const uint32_t n32 = static_cast<uint32_t>(n);
+    // The high bits of x * n are uniform in [0, n) once the low bits' biased range is rejected.
+    uint64_t product = uint64_t{next_word()} * n32;
+    if (static_cast<uint32_t>(product) < n32) {
+      const uint32_t threshold = (0 - n32) % n32;  // 2^32 mod n
+      while (static_cast<uint32_t>(product) < threshold) product = uint64_t{next_word()} * n32;
+    }
+    return product >> 32;
+  }
+
+ private:
+  uint32_t next_word() {
+    if (have_pending_) {
+      have_pending_ = false;
+      return static_cast<uint32_t>(pending_);
+    }
+    const uint64_t output = rng_();
+    pending_ = output >> 32;
+    have_pending_ = true;
+    return static_cast<uint32_t>(output);
+  }
+  uint64_t next_wide(uint64_t n);  // n > 2^32, or 0 (an internal error)
+
+  std::mt19937_64 rng_;
+  uint64_t pending_ = 0;  // the high half of the last output, when have_pending_
+  bool have_pending_ = false;
+};
 
 // Percentile bootstrap interval of the median at `confidence` (e.g. 0.95): `resamples` times,
-// draw n values with replacement (indices from uniform_index on std::mt19937_64(seed), n draws per
-// resample, resample after resample) and take the median; the interval is the linear quantiles
+// draw n values with replacement (n indices from UniformIndices(seed) into the values sorted
+// ascending, resample after resample) and take the median; the interval is the linear quantiles
 // (1 - confidence) / 2 and (1 + confidence) / 2 of those medians. The same values, seed and
 // resamples give the same interval on any platform. {0, 0} for no values; resamples >= 1.
 Interval bootstrap_median_ci(std::span<const double> values, int resamples, uint64_t seed,

@@ -32,16 +32,20 @@ TEST(SampleStatistics, Quantiles) {
   EXPECT_DOUBLE_EQ(quantile_linear(std::vector<double>{}, 0.5), 0);
 }
 
-TEST(SampleStatistics, UniformIndexIsPinnedToTheStandardGenerator) {
+TEST(SampleStatistics, UniformIndicesArePinnedToTheStandardGenerator) {
   // std::mt19937_64's output is fixed by the standard (its 10000th from the default seed 5489 is
-  // 9981545732273789042); the first is 14514284786278117030, and floor(x * 10 / 2^64) = 7. All
-  // five were computed with an independent Python MT19937-64 and the same multiply-shift.
-  std::mt19937_64 rng(5489);
-  std::vector<uint64_t> indices;
-  for (int i = 0; i < 5; ++i) indices.push_back(uniform_index(rng, 10));
-  EXPECT_EQ(indices, (std::vector<uint64_t>{7, 2, 7, 9, 0}));
-  std::mt19937_64 one(1);
-  EXPECT_EQ(uniform_index(one, 1), 0u);
+  // 9981545732273789042). The first output, 14514284786278117030, splits into the words
+  // 4143361702 (low) and 3379370268 (high): floor(w * 10 / 2^32) = 9, then 7. The rest were
+  // computed with an independent Python MT19937-64 and the same word split and multiply-shift.
+  UniformIndices indices(5489);
+  std::vector<uint64_t> drawn;
+  for (int i = 0; i < 6; ++i) drawn.push_back(indices.next(10));
+  EXPECT_EQ(drawn, (std::vector<uint64_t>{9, 7, 5, 2, 6, 7}));
+  UniformIndices one(1);
+  EXPECT_EQ(one.next(1), 0u);
+  // Beyond 32 bits an index takes a whole output: floor(14514284786278117030 * 2^40 / 2^64).
+  UniformIndices wide(5489);
+  EXPECT_EQ(wide.next(uint64_t{1} << 40), 14514284786278117030u >> 24);
 }
 
 TEST(SampleStatistics, BootstrapIsReproducibleUnderASeed) {
@@ -52,12 +56,13 @@ TEST(SampleStatistics, BootstrapIsReproducibleUnderASeed) {
   const Interval other = bootstrap_median_ci(values, 50, 8);
   EXPECT_EQ(a.low, again.low);
   EXPECT_EQ(a.high, again.high);
-  EXPECT_NE(a.high, other.high);
-  // Pinned: the same algorithm in Python (MT19937-64, the multiply-shift index, sorted resample
-  // medians, type 7 quantiles) gives these, so any platform must.
-  EXPECT_DOUBLE_EQ(a.low, 5.285714285714286);
-  EXPECT_DOUBLE_EQ(a.high, 8.87142857142857);
-  EXPECT_DOUBLE_EQ(other.high, 8.332142857142857);
+  EXPECT_NE(a.low, other.low);
+  // Pinned: the same algorithm in Python (MT19937-64, the word split and multiply-shift, sorted
+  // resample medians, type 7 quantiles) gives these, so any platform must.
+  EXPECT_DOUBLE_EQ(a.low, 4.714285714285714);
+  EXPECT_DOUBLE_EQ(a.high, 8.364285714285714);
+  EXPECT_DOUBLE_EQ(other.low, 4.907142857142858);
+  EXPECT_DOUBLE_EQ(other.high, 8.539285714285715);
   const Interval small =
       bootstrap_median_ci(std::vector<double>{14, 10, 11, 12, 13, 10, 11, 12, 13, 14}, 2000, 1);
   EXPECT_DOUBLE_EQ(small.low, 10.5);
