@@ -10,6 +10,7 @@ Run add_localize(CLI::App& app);
 Run add_envs(CLI::App& app);
 Run add_merge(CLI::App& app);
 Run add_run(CLI::App& app);
+Run add_report(CLI::App& app);
 Run add_worker(CLI::App& app);
 
 const std::vector<Subcommand>& subcommands() {
@@ -25,6 +26,8 @@ const std::vector<Subcommand>& subcommands() {
        &add_compare},
       {"localize", "Find the first node where two environments (or models) diverge", &add_localize},
       {"run", "Run a campaign (models x dataset x environments) into its store; resumes", &add_run},
+      {"report", "Report a store: accuracy, agreement, latency, failures (html|md|json|csv)",
+       &add_report},
       {"envs", "List the environments this machine can run, and why not for the others", &add_envs},
       {"merge", "Merge stores (e.g. the shards of one campaign) into one: nndelta merge OUT IN...",
        &add_merge},

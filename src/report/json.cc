@@ -1,0 +1,158 @@
+#include "report/json.h"
+
+#include <cmath>
+
+namespace nnd::report {
+
+namespace {
+
+using nlohmann::json;
+
+json number(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return value;
+}
+
+json interval(const analysis::Interval& i) {
+  return {{"low", number(i.low)}, {"high", number(i.high)}};
+}
+
+json error_stats(const analysis::ErrorStats& s) {
+  return {{"count", s.count},
+          {"beyond", s.beyond},
+          {"nonfinite", s.nonfinite},
+          {"max_abs", number(s.max_abs)},
+          {"max_rel", number(s.max_rel)},
+          {"mean_abs", number(s.mean_abs)},
+          {"p50_abs", number(s.p50_abs)},
+          {"p90_abs", number(s.p90_abs)},
+          {"p99_abs", number(s.p99_abs)},
+          {"cosine", number(s.cosine)},
+          {"needed_atol", number(s.needed_atol)},
+          {"needed_rtol", number(s.needed_rtol)},
+          {"passes", s.passes()}};
+}
+
+json options(const analysis::ReportOptions& o) {
+  return {{"rbo_p", number(o.rbo_p)},
+          {"top_k", o.top_k},
+          {"seed", o.seed},
+          {"bootstrap_resamples", o.bootstrap_resamples},
+          {"alpha", number(o.alpha)},
+          {"tolerance", {{"atol", number(o.tolerance.atol)}, {"rtol", number(o.tolerance.rtol)}}},
+          {"max_images", o.max_images},
+          {"baseline", o.baseline}};
+}
+
+json accuracy(const analysis::EnvironmentAccuracy& a) {
+  return {{"environment", a.environment},
+          {"labelled", a.labelled},
+          {"correct", a.correct},
+          {"accuracy", number(a.accuracy)},
+          {"ci95", interval(a.ci95)}};
+}
+
+json pair(const analysis::PairAgreement& p) {
+  return {{"a", p.a},
+          {"b", p.b},
+          {"compared", p.compared},
+          {"top1_differs", p.top1_differs},
+          {"top1_differs_pct", number(p.top1_differs_pct)},
+          {"mean_kendall_tau", number(p.mean_kendall_tau)},
+          {"mean_rbo", number(p.mean_rbo)},
+          {"mean_jaccard", number(p.mean_jaccard)},
+          {"logits", p.logits ? error_stats(*p.logits) : json(nullptr)},
+          {"note", p.note}};
+}
+
+json latency(const analysis::LatencyDistribution& l) {
+  json histogram = json::array();
+  for (double ms : l.histogram_ms) histogram.push_back(number(ms));
+  return {{"environment", l.environment},     {"samples", l.samples},
+          {"median_ms", number(l.median_ms)}, {"p95_ms", number(l.p95_ms)},
+          {"mean_ms", number(l.mean_ms)},     {"median_ci95", interval(l.median_ci95)},
+          {"histogram_ms", histogram}};
+}
+
+json latency_change(const analysis::LatencyChange& c) {
+  return {{"a", c.a},
+          {"b", c.b},
+          {"relative_change", number(c.relative_change)},
+          {"mann_whitney_u", number(c.mann_whitney_u)},
+          {"p_value", number(c.p_value)},
+          {"significant", c.significant},
+          {"higher_level_slower", c.higher_level_slower}};
+}
+
+json nondeterminism(const analysis::Nondeterminism& n) {
+  return {{"environment", n.environment},
+          {"repetitions", n.repetitions},
+          {"inputs_repeated", n.inputs_repeated},
+          {"top1_changed", n.top1_changed},
+          {"max_abs_logit_change",
+           n.max_abs_logit_change ? number(*n.max_abs_logit_change) : json(nullptr)}};
+}
+
+json failure(const analysis::RunFailure& f) {
+  return {{"environment", f.environment},
+          {"mutant", f.mutant},
+          {"status", f.status},
+          {"message", f.message},
+          {"failed_inputs", f.failed_inputs}};
+}
+
+json image(const analysis::DisagreeingImage& i) {
+  return {{"input_id", i.input_id},
+          {"dataset_key", i.dataset_key},
+          {"source", i.source},
+          {"label", i.label ? json(*i.label) : json(nullptr)},
+          {"top1", i.top1}};
+}
+
+json mutant(const analysis::MutantOutcome& m) {
+  return {{"mutant", m.mutant},
+          {"op", m.op},
+          {"category", m.category},
+          {"environment", m.environment},
+          {"status", m.status},
+          {"compared", m.compared},
+          {"label_changes", m.label_changes},
+          {"label_change_pct", number(m.label_change_pct)},
+          {"killed", m.killed},
+          {"note", m.note}};
+}
+
+template <typename T, typename F>
+json list(const std::vector<T>& items, F convert) {
+  json out = json::array();
+  for (const T& item : items) out.push_back(convert(item));
+  return out;
+}
+
+json model(const analysis::ModelReport& m) {
+  return {{"name", m.name},
+          {"sha256", m.sha256},
+          {"baseline", m.baseline},
+          {"environments", m.environments},
+          {"accuracy", list(m.accuracy, accuracy)},
+          {"pairs", list(m.pairs, pair)},
+          {"latency", list(m.latency, latency)},
+          {"latency_changes", list(m.latency_changes, latency_change)},
+          {"nondeterminism", list(m.nondeterminism, nondeterminism)},
+          {"failures", list(m.failures, failure)},
+          {"disagreeing_images", list(m.disagreeing_images, image)},
+          {"disagreeing_images_total", m.disagreeing_images_total},
+          {"mutants", list(m.mutants, mutant)}};
+}
+
+}  // namespace
+
+json report_json(const analysis::ReportData& data) {
+  return {{"store_path", data.store_path},     {"schema_version", data.schema_version},
+          {"created_by", data.created_by},     {"created_at", data.created_at},
+          {"options", options(data.options)},  {"notes", data.notes},
+          {"models", list(data.models, model)}};
+}
+
+}  // namespace nnd::report
