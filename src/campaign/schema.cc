@@ -159,6 +159,16 @@ void migrate(sql::Database& db, int64_t from_version) {
 
 int64_t current_version() { return migrations().back().to_version; }
 
+bool is_older(sql::Database& db) {
+  try {
+    const int64_t version = db.query_int("PRAGMA user_version");
+    return db.query_int("PRAGMA application_id") == kApplicationId && version > 0 &&
+           version < current_version();
+  } catch (const UserError&) {
+    return false;  // not a database: prepare() says so
+  }
+}
+
 void prepare(sql::Database& db, bool writable) {
   const std::string& path = db.path();
   int64_t application_id, version, objects;

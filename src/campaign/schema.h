@@ -14,9 +14,13 @@ int64_t current_version();
 
 // Checks that the file is an nndelta store this build can read, or a new empty database.
 // Writable: creates the schema or migrates an older one to current_version(), each step in its
-// own transaction. Read-only: the store must already be at current_version().
+// own transaction. Read-only: the store must already be at current_version() (Store::open_read_only
+// migrates an older one in an in-memory copy first).
 // Anything else (not a database, another application's database, a newer schema) is a UserError
 // naming the file.
 void prepare(sql::Database& db, bool writable);
+
+// Whether the file is an nndelta store of an older schema (which prepare() would migrate).
+bool is_older(sql::Database& db);
 
 }  // namespace nnd::campaign::schema

@@ -36,6 +36,17 @@ Database::Database(const std::string& path, Access access) : path_(path) {
 
 Database::~Database() { sqlite3_close(db_); }
 
+std::unique_ptr<Database> Database::in_memory_copy() const {
+  auto copy = std::make_unique<Database>(":memory:", Access::kReadWrite);
+  copy->path_ = path_;
+  sqlite3_backup* backup = sqlite3_backup_init(copy->db_, "main", db_, "main");
+  if (!backup) copy->raise(sqlite3_errcode(copy->db_), "copying the store into memory");
+  const int rc = sqlite3_backup_step(backup, -1);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) raise(rc, "copying the store into memory");
+  return copy;
+}
+
 void Database::raise(int rc, std::string_view doing) const {
   std::string message = sqlite3_errmsg(db_);
   if (message == "not an error") message = sqlite3_errstr(rc);

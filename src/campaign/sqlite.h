@@ -4,6 +4,7 @@
 // read-only, disk full, locked) is a UserError; misuse of the API (a bad bind index, a violated
 // constraint such as a foreign key) is our bug and an InternalError.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ class Database {
   int error_code() const;
   std::string error_message() const;
   sqlite3* handle() const { return db_; }
+  // A private in-memory copy (sqlite's online backup), named like this one in messages: a reader
+  // can migrate an older store there without writing to its file.
+  std::unique_ptr<Database> in_memory_copy() const;
   // Throws the error that `rc` stands for, with sqlite's message and what we were doing.
   [[noreturn]] void raise(int rc, std::string_view doing) const;
 

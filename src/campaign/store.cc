@@ -70,6 +70,12 @@ std::unique_ptr<Store> Store::open(const std::string& path) {
 std::unique_ptr<Store> Store::open_read_only(const std::string& path) {
   auto db = std::make_unique<sql::Database>(path, sql::Database::Access::kReadOnly);
   db->exec("PRAGMA busy_timeout = 10000");
+  if (schema::is_older(*db)) {
+    // Readers never write to the file: an older store is migrated in a private in-memory copy.
+    db = db->in_memory_copy();
+    schema::prepare(*db, /*writable=*/true);
+    return std::unique_ptr<Store>(new Store(std::move(db)));
+  }
   schema::prepare(*db, /*writable=*/false);
   return std::unique_ptr<Store>(new Store(std::move(db)));
 }

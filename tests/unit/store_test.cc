@@ -504,14 +504,14 @@ TEST(StoreMigration, AVersion1StoreMigratesAndKeepsItsRows) {
     sql::Database db(path, sql::Database::Access::kReadWrite);
     db.exec(kStoreV1);
   }
-  // A reader never writes, so it cannot migrate.
-  try {
-    Store::open_read_only(path);
-    ADD_FAILURE() << "opened a version 1 store read-only";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find(path + ": store has the older schema version 1"),
-              std::string::npos)
-        << e.what();
+  // A reader migrates a private in-memory copy and leaves the file as it was.
+  {
+    auto reader = Store::open_read_only(path);
+    EXPECT_EQ(reader->database().query_int("PRAGMA user_version"), 2);
+    EXPECT_EQ(reader->prediction_count(), 2);
+    EXPECT_EQ(reader->path(), path);
+    sql::Database file(path, sql::Database::Access::kReadOnly);
+    EXPECT_EQ(file.query_int("PRAGMA user_version"), 1);
   }
   {
     auto store = Store::open(path);
