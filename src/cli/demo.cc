@@ -1,16 +1,19 @@
 // nndelta demo: the built-in campaign (every zoo model x 1,000 Fashion-MNIST test images x every
-// environment available here) into demo.db, then a per-model table of what differs from ref.
+// environment available here) into demo.db, then a per-model table of what differs from ref and
+// the report (HTML, Markdown, JSON) in demo-report/.
 #include "campaign/demo.h"
 
 #include <fmt/format.h>
 
 #include <filesystem>
 
+#include "analysis/report_data.h"
 #include "analysis/run_summary.h"
 #include "campaign/scheduler.h"
 #include "campaign/store.h"
 #include "cli/campaign_summary.h"
 #include "cli/command.h"
+#include "report/report.h"
 #include "worker/launch.h"
 
 namespace nnd::cli {
@@ -57,6 +60,12 @@ int run_demo(const DemoOptions& o) {
   print_table(*store, "ref@cpu:O2");
   fmt::print("\nstore: {} (SQL: docs/store.md); re-running resumes and only adds what is missing\n",
              std::filesystem::absolute(config.store).string());
+  const analysis::ReportData data = analysis::build_report(*store, {});
+  const std::string out = report::default_out_dir(config.store);
+  for (report::Format format :
+       {report::Format::kHtml, report::Format::kMarkdown, report::Format::kJson})
+    for (const std::string& path : report::write_report(data, format, out))
+      fmt::print("report: {}\n", std::filesystem::absolute(path).string());
   return 0;
 }
 

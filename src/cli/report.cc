@@ -23,12 +23,6 @@ struct ReportCommandOptions {
   analysis::ReportOptions analysis;
 };
 
-// STORE's folder / "<STORE's stem>-report".
-std::string default_out_dir(const std::string& store) {
-  const std::filesystem::path path(store);
-  return (path.parent_path() / (path.stem().string() + "-report")).string();
-}
-
 void check(const analysis::ReportOptions& o) {
   if (!(o.rbo_p > 0 && o.rbo_p < 1)) fail("--rbo-p {} is not between 0 and 1 (exclusive)", o.rbo_p);
   if (o.top_k < 1) fail("--top-k {} is not a positive number", o.top_k);
@@ -43,7 +37,8 @@ int run_report(const ReportCommandOptions& options) {
   check(options.analysis);
   std::unique_ptr<campaign::Store> store = campaign::Store::open_read_only(options.store);
   const analysis::ReportData data = analysis::build_report(*store, options.analysis);
-  const std::string out = options.out.empty() ? default_out_dir(options.store) : options.out;
+  const std::string out =
+      options.out.empty() ? report::default_out_dir(options.store) : options.out;
   for (const std::string& path : report::write_report(data, format, out)) fmt::print("{}\n", path);
   return 0;
 }

@@ -59,4 +59,9 @@ std::vector<std::string> write_report(const analysis::ReportData& data, Format f
   NND_CHECK(false, "unknown report format {}", static_cast<int>(format));
 }
 
+std::string default_out_dir(const std::string& store) {
+  const std::filesystem::path path(store);
+  return (path.parent_path() / (path.stem().string() + "-report")).string();
+}
+
 }  // namespace nnd::report

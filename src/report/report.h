@@ -21,4 +21,7 @@ Format parse_format(const std::string& text, const std::string& option = "--form
 std::vector<std::string> write_report(const analysis::ReportData& data, Format format,
                                       const std::string& out_dir);
 
+// Where a store's report goes by default: the store's folder / "<store's stem>-report".
+std::string default_out_dir(const std::string& store);
+
 }  // namespace nnd::report
