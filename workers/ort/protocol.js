@@ -278,8 +278,34 @@ function decodeRequest({type, payload}) {
 const encodeReady = (description) =>
     new PayloadWriter().u32(PROTOCOL_VERSION).str(description).frame(Reply.READY);
 const encodePrepared = (description) => new PayloadWriter().str(description).frame(Reply.PREPARED);
-const encodeOutputs = (latencyNs, tensors) =>
-    new PayloadWriter().u64(latencyNs).tensors(tensors).frame(Reply.OUTPUTS);
+// The reply to every INFER, so written straight into one buffer: building it from small pieces
+// cost ~25 us per inference, half a percent of a 5 ms model.
+function encodeOutputs(latencyNs, tensors) {
+  const names = tensors.map((t) => Buffer.from(t.name, 'utf8'));
+  let size = 5 + 8 + 4;
+  tensors.forEach((t, i) => {
+    size += 4 + names[i].length + 1 + 4 + 8 * t.dims.length + 8 + t.data.byteLength;
+  });
+  if (size - 4 > MAX_FRAME_LENGTH) {
+    throw new ProtocolError(`frame of ${size - 4} bytes exceeds the 1 GiB limit`);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeUInt32LE(size - 4, 0);
+  at = out.writeUInt8(Reply.OUTPUTS, at);
+  at = out.writeBigUInt64LE(BigInt(latencyNs), at);
+  at = out.writeUInt32LE(tensors.length, at);
+  tensors.forEach((t, i) => {
+    at = out.writeUInt32LE(names[i].length, at);
+    at += names[i].copy(out, at);
+    at = out.writeUInt8(t.dtype, at);
+    at = out.writeUInt32LE(t.dims.length, at);
+    for (const d of t.dims) at = out.writeBigInt64LE(BigInt(d), at);
+    at = out.writeBigUInt64LE(BigInt(t.data.byteLength), at);
+    out.set(t.data, at);
+    at += t.data.byteLength;
+  });
+  return out;
+}
 const encodeError = (kind, message) => new PayloadWriter().u8(kind).str(message).frame(Reply.ERROR);
 
 const encodeHello = (version = PROTOCOL_VERSION) =>
