@@ -34,6 +34,7 @@ std::vector<InputCase> read_cases(const std::vector<std::string>& keys,
                                   const data::ModelCard& card) {
   data::ItemsByKey items;
   std::vector<InputCase> cases;
+  cases.reserve(keys.size());
   for (const std::string& key : keys) cases.push_back(case_of(items.item(key), card));
   return cases;
 }

@@ -113,7 +113,9 @@ bool localize_by_exposure(detail::LocalizeContext& c) {
     for (const std::string& value : node.outputs) {
       if (value.empty()) continue;
       produced.insert(value);
-      auto skip = [&](std::string reason) { result.skipped.push_back({name, value, reason}); };
+      auto skip = [&](const std::string& reason) {
+        result.skipped.push_back({name, value, reason});
+      };
       const TensorMap& r0 = reference_values.front();
       const TensorMap& k0 = candidate_values.front();
       if (!r0.count(value)) {

@@ -149,7 +149,7 @@ ReportData build_report(campaign::Store& store, const ReportOptions& options) {
 
   std::map<int64_t, std::vector<campaign::RunRow>> runs_by_model;  // by model id: store order
   for (campaign::RunRow& run : store.runs()) runs_by_model[run.model_id].push_back(run);
-  if (runs_by_model.empty()) report.notes.push_back("the store has no runs");
+  if (runs_by_model.empty()) report.notes.emplace_back("the store has no runs");
   for (auto& [model_id, runs] : runs_by_model)
     report.models.push_back(
         build_model(store, std::move(runs), mutants, inputs, options, baseline, report.notes));

@@ -131,7 +131,7 @@ std::vector<CsvTable> report_csv(const analysis::ReportData& data) {
       } else {
         row.resize(row.size() + 12, Cell(""));
       }
-      row.push_back(p.note);
+      row.emplace_back(p.note);
       pairs.add(row);
     }
     for (const analysis::LatencyDistribution& l : m.latency)

@@ -14,8 +14,8 @@ struct Cell {
   std::string html;
   std::string css_class;
 };
-Cell text_cell(std::string_view text, std::string css_class = "");  // escapes `text`
-Cell number_cell(std::string text, std::string css_class = "");     // right-aligned
+Cell text_cell(std::string_view text, std::string css_class = "");             // escapes `text`
+Cell number_cell(const std::string& text, const std::string& css_class = "");  // right-aligned
 
 struct Row {
   std::vector<Cell> cells;

@@ -25,7 +25,7 @@ Cell text_cell(std::string_view text, std::string css_class) {
   return {escape_xml(text), std::move(css_class)};
 }
 
-Cell number_cell(std::string text, std::string css_class) {
+Cell number_cell(const std::string& text, const std::string& css_class) {
   return {escape_xml(text), css_class.empty() ? "num" : "num " + css_class};
 }
 
@@ -85,7 +85,7 @@ std::string pairs_table(const analysis::ModelReport& model) {
   }
   std::vector<std::string> header{"A", "B",         "Compared", "Top-1 differs",
                                   "%", "Kendall τ", "RBO",      "Jaccard"};
-  if (any_note) header.push_back("Note");
+  if (any_note) header.emplace_back("Note");
   return table(header, rows, "Fewer than two environments: nothing to compare.");
 }
 

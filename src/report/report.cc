@@ -15,7 +15,7 @@ namespace {
 
 std::string write_file(const std::filesystem::path& dir, const std::string& name,
                        const std::string& text) {
-  const std::string path = (dir / name).string();
+  std::string path = (dir / name).string();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) fail("cannot write report file '{}'", path);
   out << text;
