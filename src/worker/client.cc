@@ -66,6 +66,8 @@ WorkerProcess::WorkerProcess(const Command& command, const Timeouts& timeouts)
   // Whole input images in one write: a 224x224 float image is 600 KB, and on a busy machine each
   // 64 KB pipe refill costs a context switch.
   for (int fd : {in[1], out[0]}) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+  // Our end of the worker's stdin never blocks: a request write that waits for room has a deadline.
+  ::fcntl(in[1], F_SETFL, O_NONBLOCK);
   stderr_file_ = ::memfd_create("nndelta-worker-stderr", MFD_CLOEXEC);
 
   // Everything the child needs is built before fork: after it, only exec-safe calls.
@@ -115,7 +117,12 @@ WorkerProcess::WorkerProcess(const Command& command, const Timeouts& timeouts)
 
 WorkerProcess::~WorkerProcess() {
   if (pid_ > 0) {
-    write_frame(to_worker_, Type::kQuit, "");
+    try {
+      write_frame(to_worker_, Type::kQuit, "",
+                  std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+    } catch (const Timeout&) {
+      // Not reading: it is killed below.
+    }
     ::close(to_worker_);
     // Give it a moment to exit by itself, then make sure it is gone.
     for (int i = 0; i < 50; ++i) {
@@ -170,11 +177,17 @@ void WorkerProcess::die(Outcome outcome, const std::string& what) {
 std::string WorkerProcess::request(uint8_t type, const std::string& payload, uint8_t expected,
                                    std::chrono::milliseconds timeout) {
   if (pid_ <= 0) throw WorkerFailure(Outcome::kExited, "the worker is no longer running");
-  if (!write_frame(to_worker_, static_cast<Type>(type), payload))
-    die(Outcome::kExited, "stopped reading requests:");
+  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  try {
+    if (!write_frame(to_worker_, static_cast<Type>(type), payload, deadline))
+      die(Outcome::kExited, "stopped reading requests:");
+  } catch (const Timeout&) {
+    die(Outcome::kHung,
+        fmt::format("hung: did not read its request within {} ms", timeout.count()));
+  }
   std::optional<Frame> reply;
   try {
-    reply = read_frame(from_worker_, std::chrono::steady_clock::now() + timeout);
+    reply = read_frame(from_worker_, deadline);
   } catch (const Timeout&) {
     die(Outcome::kHung, fmt::format("hung: no reply within {} ms", timeout.count()));
   } catch (const ProtocolError& e) {

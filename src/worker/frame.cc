@@ -20,13 +20,52 @@ void put(std::string& out, T v) {
   out.append(buf, sizeof(T));
 }
 
-bool write_all(int fd, const char* data, size_t n) {
-  while (n > 0) {
-    ssize_t k = ::write(fd, data, n);
+// Waits until fd is ready for `events`; past the deadline (if any) throws Timeout saying `late`.
+void wait_until_ready(int fd, short events, const std::optional<Deadline>& deadline,
+                      const char* late) {
+  for (;;) {
+    int timeout_ms = -1;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) throw Timeout(late);
+      timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 1 << 30));
+    }
+    pollfd p{fd, events, 0};
+    int ready = ::poll(&p, 1, timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) throw Timeout(late);
+    return;
+  }
+}
+
+// Writes every piece, in as few writev calls as the pipe allows. On a non-blocking fd it waits for
+// room, and past the deadline (if any) throws Timeout: a worker that stops reading in the middle of
+// a request larger than the pipe must not hang the parent. Returns false when the reader is gone.
+bool write_all(int fd, iovec* pieces, int count, const std::optional<Deadline>& deadline) {
+  while (count > 0) {
+    if (pieces->iov_len == 0) {
+      ++pieces;
+      --count;
+      continue;
+    }
+    ssize_t k = ::writev(fd, pieces, count);
     if (k < 0 && errno == EINTR) continue;
+    if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      wait_until_ready(fd, POLLOUT, deadline, "the request was not read before the deadline");
+      continue;
+    }
     if (k <= 0) return false;
-    data += k;
-    n -= static_cast<size_t>(k);
+    for (size_t written = static_cast<size_t>(k); written > 0;) {
+      const size_t step = std::min(written, pieces->iov_len);
+      pieces->iov_base = static_cast<char*>(pieces->iov_base) + step;
+      pieces->iov_len -= step;
+      written -= step;
+      if (pieces->iov_len == 0) {
+        ++pieces;
+        --count;
+      }
+    }
   }
   return true;
 }
@@ -36,15 +75,7 @@ bool write_all(int fd, const char* data, size_t n) {
 size_t read_all(int fd, char* data, size_t n, const std::optional<Deadline>& deadline) {
   size_t got = 0;
   while (got < n) {
-    if (deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          *deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) throw Timeout("no reply before the deadline");
-      pollfd p{fd, POLLIN, 0};
-      int ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready == 0) throw Timeout("no reply before the deadline");
-    }
+    if (deadline) wait_until_ready(fd, POLLIN, deadline, "no reply before the deadline");
     ssize_t k = ::read(fd, data + got, n - got);
     if (k < 0 && errno == EINTR) continue;
     if (k <= 0) break;
@@ -153,24 +184,15 @@ DType dtype_from_wire(uint8_t code) {
   return *dtype;
 }
 
-bool write_frame(int fd, Type type, std::string_view payload) {
+bool write_frame(int fd, Type type, std::string_view payload,
+                 const std::optional<Deadline>& deadline) {
   std::string header;
   put(header, static_cast<uint32_t>(payload.size() + 1));
   put(header, static_cast<uint8_t>(type));
   // One writev for header and payload: the reader wakes once per frame, not once per piece.
   iovec pieces[2] = {{header.data(), header.size()},
                      {const_cast<char*>(payload.data()), payload.size()}};
-  ssize_t k;
-  do {
-    k = ::writev(fd, pieces, 2);
-  } while (k < 0 && errno == EINTR);
-  if (k < 0) return false;
-  const size_t written = static_cast<size_t>(k);
-  if (written < header.size())
-    return write_all(fd, header.data() + written, header.size() - written) &&
-           write_all(fd, payload.data(), payload.size());
-  return write_all(fd, payload.data() + (written - header.size()),
-                   payload.size() - (written - header.size()));
+  return write_all(fd, pieces, 2, deadline);
 }
 
 std::optional<Frame> read_frame(int fd, const std::optional<Deadline>& deadline) {

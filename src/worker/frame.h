@@ -72,14 +72,16 @@ struct ProtocolError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Writes one frame to fd; false when the other end is gone.
-bool write_frame(int fd, Type type, std::string_view payload);
-
 struct Timeout : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
 using Deadline = std::chrono::steady_clock::time_point;
+
+// Writes one frame to fd; false when the other end is gone. On a non-blocking fd, waiting for the
+// reader to make room past the deadline (when one is given) is a Timeout.
+bool write_frame(int fd, Type type, std::string_view payload,
+                 const std::optional<Deadline>& deadline = std::nullopt);
 
 // Reads one frame from fd. nullopt at a clean end of input before any byte; a frame cut short or
 // too long is a ProtocolError; past the deadline (when one is given) a Timeout.

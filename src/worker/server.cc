@@ -29,6 +29,8 @@ class Server {
         return true;
       case Type::kPrepare:
         prepare(frame.payload);
+        if (options_.fault == "deaf")  // stop reading: the parent's next write must not hang it
+          for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
         return true;
       case Type::kInfer:
       case Type::kIntermediates:

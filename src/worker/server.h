@@ -4,7 +4,8 @@
 
 namespace nnd::worker {
 
-// Test-only misbehaviour on the first INFER: "segv", "hang", "garbage", "exit" (or "" for none).
+// Test-only misbehaviour on the first INFER: "segv", "hang", "garbage", "exit"; or "deaf": stop
+// reading requests after the first PREPARE ("" for none).
 struct ServeOptions {
   std::string fault;
 };

@@ -233,6 +233,26 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"exit", Outcome::kExited, "exited with status 3"}),
     [](const auto& info) { return std::string(info.param.fault); });
 
+TEST(WorkerProcess, WorkerThatStopsReadingIsHungNotAHungParent) {
+  Model model = zoo_model("resnet");
+  Timeouts timeouts;
+  timeouts.infer = std::chrono::milliseconds(1500);
+  WorkerProcess worker(ref_worker("deaf"), timeouts);
+  worker.prepare("ref@cpu:O2", 1, 1, "resnet", onnx_io::model_to_bytes(model));
+  // 8 MB: more than the pipe holds, so the write itself must wait for a reader that never comes.
+  TensorMap big{{"input", Tensor::of<float>({2, 1024, 1024}, std::vector<float>(2 << 20))}};
+  try {
+    worker.infer(big);
+    FAIL() << "a worker that reads nothing answered";
+  } catch (const WorkerFailure& e) {
+    EXPECT_EQ(e.outcome, Outcome::kHung) << e.what();
+    EXPECT_NE(std::string(e.what()).find("did not read its request within 1500 ms"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(worker.alive());
+}
+
 TEST(WorkerProcess, ProgramThatCannotStartIsReported) {
   try {
     WorkerProcess worker(Command{{"/nonexistent/worker"}, {}}, {});
