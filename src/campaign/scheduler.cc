@@ -507,31 +507,37 @@ class Campaign {
                    const PreparedModel& model) {
     Job& job = *segment.job;
     int deaths = 0;
-    for (size_t i : segment.items) {
-      if (job.abandoned) return;
-      TensorMap inputs{{model.model.card.input, model.inputs[i]}};
-      try {
-        worker::InferResult result = session.infer(inputs);
-        queue_.push(prediction(job, input_ids_[i], segment.repetition, result, model.model.card,
-                               config_.top_k, config_.keep_logits));
-        deaths = 0;
-      } catch (const worker::WorkerFailure& e) {
-        PredictionRecord p;
-        p.run_id = job.run_id;
-        p.input_id = input_ids_[i];
-        p.repetition = segment.repetition;
-        p.outcome = std::string(worker::outcome_name(e.outcome));
-        p.message = e.what();
-        queue_.push(std::move(p));
-        if (e.outcome == worker::Outcome::kFailed) continue;  // the worker is still up
-        if (++deaths >= kDeathsBeforeStuck) {
-          abandon(job, RunStatus::kStuck,
-                  fmt::format("abandoned after {} worker failures in a row; the last: {}", deaths,
-                              e.what()));
-          return;
-        }
-      }
-    }
+    const std::vector<size_t>& items = segment.items;
+    session.infer_each(
+        items.size(),
+        [&](size_t k) {
+          return TensorMap{{model.model.card.input, model.inputs[items[k]]}};
+        },
+        [&](size_t k, const worker::InferResult* result, const worker::WorkerFailure* failure) {
+          if (job.abandoned) return false;
+          const size_t i = items[k];
+          if (result) {
+            queue_.push(prediction(job, input_ids_[i], segment.repetition, *result,
+                                   model.model.card, config_.top_k, config_.keep_logits));
+            deaths = 0;
+            return true;
+          }
+          PredictionRecord p;
+          p.run_id = job.run_id;
+          p.input_id = input_ids_[i];
+          p.repetition = segment.repetition;
+          p.outcome = std::string(worker::outcome_name(failure->outcome));
+          p.message = failure->what();
+          queue_.push(std::move(p));
+          if (failure->outcome == worker::Outcome::kFailed) return true;  // the worker is still up
+          if (++deaths >= kDeathsBeforeStuck) {
+            abandon(job, RunStatus::kStuck,
+                    fmt::format("abandoned after {} worker failures in a row; the last: {}", deaths,
+                                failure->what()));
+            return false;
+          }
+          return true;
+        });
   }
 
   const CampaignConfig& config_;

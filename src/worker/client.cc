@@ -66,6 +66,7 @@ WorkerProcess::WorkerProcess(const Command& command, const Timeouts& timeouts)
   // Whole input images in one write: a 224x224 float image is 600 KB, and on a busy machine each
   // 64 KB pipe refill costs a context switch.
   for (int fd : {in[1], out[0]}) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+  if (int size = ::fcntl(in[1], F_GETPIPE_SZ); size > 0) pipe_capacity_ = static_cast<size_t>(size);
   // Our end of the worker's stdin never blocks: a request write that waits for room has a deadline.
   ::fcntl(in[1], F_SETFL, O_NONBLOCK);
   stderr_file_ = ::memfd_create("nndelta-worker-stderr", MFD_CLOEXEC);
@@ -177,17 +178,27 @@ void WorkerProcess::die(Outcome outcome, const std::string& what) {
 std::string WorkerProcess::request(uint8_t type, const std::string& payload, uint8_t expected,
                                    std::chrono::milliseconds timeout) {
   if (pid_ <= 0) throw WorkerFailure(Outcome::kExited, "the worker is no longer running");
-  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  if (!send(type, payload, timeout)) die(Outcome::kExited, "stopped reading requests:");
+  return receive(expected, timeout);
+}
+
+bool WorkerProcess::send(uint8_t type, const std::string& payload,
+                         std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) throw WorkerFailure(Outcome::kExited, "the worker is no longer running");
   try {
-    if (!write_frame(to_worker_, static_cast<Type>(type), payload, deadline))
-      die(Outcome::kExited, "stopped reading requests:");
+    return write_frame(to_worker_, static_cast<Type>(type), payload,
+                       std::chrono::steady_clock::now() + timeout);
   } catch (const Timeout&) {
     die(Outcome::kHung,
         fmt::format("hung: did not read its request within {} ms", timeout.count()));
   }
+}
+
+std::string WorkerProcess::receive(uint8_t expected, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) throw WorkerFailure(Outcome::kExited, "the worker is no longer running");
   std::optional<Frame> reply;
   try {
-    reply = read_frame(from_worker_, deadline);
+    reply = read_frame(from_worker_, std::chrono::steady_clock::now() + timeout);
   } catch (const Timeout&) {
     die(Outcome::kHung, fmt::format("hung: no reply within {} ms", timeout.count()));
   } catch (const ProtocolError& e) {
@@ -243,6 +254,20 @@ InferResult read_outputs(const std::string& payload) {
 InferResult WorkerProcess::infer(const TensorMap& inputs) {
   std::string reply = request(static_cast<uint8_t>(Type::kInfer), Writer().tensors(inputs).take(),
                               static_cast<uint8_t>(Type::kOutputs), timeouts_.infer);
+  try {
+    return read_outputs(reply);
+  } catch (const ProtocolError& e) {
+    die(Outcome::kGarbage, e.what());
+  }
+}
+
+void WorkerProcess::send_infer(const TensorMap& inputs) {
+  // A write that fails means the worker died: the next receive_infer() says how.
+  send(static_cast<uint8_t>(Type::kInfer), Writer().tensors(inputs).take(), timeouts_.infer);
+}
+
+InferResult WorkerProcess::receive_infer() {
+  std::string reply = receive(static_cast<uint8_t>(Type::kOutputs), timeouts_.infer);
   try {
     return read_outputs(reply);
   } catch (const ProtocolError& e) {

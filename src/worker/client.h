@@ -57,9 +57,20 @@ class WorkerProcess {
   InferResult intermediates(const TensorMap& inputs);
   bool alive() const { return pid_ > 0; }
 
+  // Pipelined inference: send_infer() writes an INFER now and receive_infer() reads the oldest
+  // reply not yet read, so the next input crosses the pipe while the worker runs the current one.
+  // A worker that died is reported by receive_infer() (with how it ended), not by send_infer().
+  void send_infer(const TensorMap& inputs);
+  InferResult receive_infer();
+  // Bytes the pipe to the worker holds: a request up to this size never waits for the worker.
+  size_t pipe_capacity() const { return pipe_capacity_; }
+
  private:
   std::string request(uint8_t type, const std::string& payload, uint8_t expected,
                       std::chrono::milliseconds timeout);
+  // Returns false when the worker no longer reads (it died; the reply will say how).
+  bool send(uint8_t type, const std::string& payload, std::chrono::milliseconds timeout);
+  std::string receive(uint8_t expected, std::chrono::milliseconds timeout);
   [[noreturn]] void die(Outcome outcome, const std::string& what);
   std::string stderr_tail() const;
 
@@ -69,6 +80,7 @@ class WorkerProcess {
   int to_worker_ = -1;
   int from_worker_ = -1;
   int stderr_file_ = -1;  // the worker's stderr, kept for failure messages
+  size_t pipe_capacity_ = 64 << 10;
   std::string description_;
 };
 

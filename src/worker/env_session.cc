@@ -1,6 +1,7 @@
 #include "worker/env_session.h"
 
 #include <algorithm>
+#include <deque>
 
 #include "backends/transforms.h"
 #include "core/error.h"
@@ -50,6 +51,48 @@ void EnvSession::start() {
 InferResult EnvSession::infer(const TensorMap& inputs) {
   if (!process_ || !process_->alive()) start();
   return process_->infer(inputs);
+}
+
+void EnvSession::infer_each(size_t count, const std::function<TensorMap(size_t)>& input_of,
+                            const ResultHandler& on_result) {
+  std::deque<size_t> in_flight;  // sent, reply not read yet; at most two
+  size_t next = 0;
+  while (next < count || !in_flight.empty()) {
+    try {
+      if (!process_ || !process_->alive()) {
+        in_flight.clear();
+        start();
+      }
+      while (next < count && in_flight.size() < 2) {
+        const TensorMap inputs = input_of(next);
+        size_t bytes = 0;
+        for (const auto& [name, tensor] : inputs) bytes += name.size() + tensor.bytes().size() + 64;
+        // A second request waits in the pipe only when it fits there: a larger one would block
+        // this thread while the worker blocks on writing a large reply that nobody reads.
+        if (!in_flight.empty() && bytes > process_->pipe_capacity()) break;
+        process_->send_infer(inputs);
+        in_flight.push_back(next++);
+      }
+      const size_t index = in_flight.front();
+      InferResult result = process_->receive_infer();
+      in_flight.pop_front();
+      if (!on_result(index, &result, nullptr)) return;
+    } catch (const WorkerFailure& e) {
+      size_t index;
+      if (in_flight.empty()) {
+        index = next++;  // the worker could not start for this input
+      } else {
+        index = in_flight.front();
+        in_flight.pop_front();
+        // Anything sent after it died with the worker: send it again to the next one.
+        if (e.outcome != Outcome::kFailed && !in_flight.empty()) {
+          next = in_flight.front();
+          in_flight.clear();
+        }
+      }
+      if (!on_result(index, nullptr, &e)) return;
+    }
+  }
 }
 
 InferResult EnvSession::intermediates(const TensorMap& inputs) {

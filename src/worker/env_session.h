@@ -2,6 +2,7 @@
 // A model prepared in one environment, hosted by a worker process: what eval, compare, localize
 // and campaigns use to run anything. Transforms are applied here, in the parent, so every
 // framework receives the model it must run as ONNX bytes.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,15 @@ class EnvSession {
   // The model's own outputs. A crashed or hung worker is a WorkerFailure; the next call starts a
   // fresh worker, so one bad input does not end a campaign.
   InferResult infer(const TensorMap& inputs);
+  // Runs inputs 0..count-1 in order and hands each outcome to `on_result`: the result, or the
+  // WorkerFailure that ended it (then the next input gets a fresh worker, as with infer()). While
+  // a request fits in the pipe, the next input is sent while the worker runs the current one, so
+  // its transfer is hidden behind the inference. Stops early when on_result returns false.
+  using ResultHandler =
+      std::function<bool(size_t index, const InferResult* result, const WorkerFailure* failure)>;
+  void infer_each(size_t count, const std::function<TensorMap(size_t)>& input_of,
+                  const ResultHandler& on_result);
+
   // Every value kept (see SessionOptions) plus the outputs.
   InferResult intermediates(const TensorMap& inputs);
 
