@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <random>
 
 #include "backends/env_spec.h"
@@ -20,28 +22,43 @@ std::string model_dir() {
   return dir ? dir : "cache/imagenet";
 }
 
-void protocol_overhead(benchmark::State& state, const std::string& env_text) {
+// MobileNetV2-224 prepared in the environment, warmed up, with one random image; nullopt (and the
+// benchmark skipped with the reason) when the model or the environment is missing here.
+struct Prepared {
+  std::unique_ptr<nnd::worker::EnvSession> session;
+  nnd::TensorMap inputs;
+};
+
+std::optional<Prepared> prepare(benchmark::State& state, const std::string& env_text) {
   const std::string path = model_dir() + "/mobilenetv2.onnx";
   if (!std::filesystem::exists(path)) {
     state.SkipWithError(("missing " + path + ": run /usr/bin/python3 zoo/export_imagenet.py " +
                          "--model mobilenetv2")
                             .c_str());
-    return;
+    return std::nullopt;
   }
   nnd::backends::EnvSpec env = nnd::backends::EnvSpec::parse(env_text);
   if (std::string why = nnd::worker::unavailable_reason(env); !why.empty()) {
     state.SkipWithError(why.c_str());
-    return;
+    return std::nullopt;
   }
   nnd::Model model = nnd::onnx_io::load_model(path);
-  nnd::worker::EnvSession session(model, env, {});
+  Prepared p{std::make_unique<nnd::worker::EnvSession>(model, env, nnd::worker::SessionOptions{}),
+             {}};
   std::mt19937 rng(0);
   std::normal_distribution<float> normal;
-  std::vector<float> values(3 * 224 * 224);
+  std::vector<float> values(size_t{3} * 224 * 224);
   for (float& v : values) v = normal(rng);
-  nnd::TensorMap inputs{
-      {model.graph.inputs.front().name, nnd::Tensor::of<float>({1, 3, 224, 224}, values)}};
-  for (int i = 0; i < 3; ++i) session.infer(inputs);  // warm up: first runs allocate and tune
+  p.inputs = {{model.graph.inputs.front().name, nnd::Tensor::of<float>({1, 3, 224, 224}, values)}};
+  for (int i = 0; i < 3; ++i) p.session->infer(p.inputs);  // first runs allocate and tune
+  return p;
+}
+
+void protocol_overhead(benchmark::State& state, const std::string& env_text) {
+  std::optional<Prepared> p = prepare(state, env_text);
+  if (!p) return;
+  nnd::worker::EnvSession& session = *p->session;
+  const nnd::TensorMap& inputs = p->inputs;
   double framework_ns = 0, round_trip_ns = 0;
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
@@ -61,25 +78,10 @@ void protocol_overhead(benchmark::State& state, const std::string& env_text) {
 // What a campaign pays: inputs streamed through EnvSession::infer_each, which sends the next input
 // while the worker runs the current one. Overhead = wall time per inference - ORT's latency.
 void streamed_overhead(benchmark::State& state, const std::string& env_text) {
-  const std::string path = model_dir() + "/mobilenetv2.onnx";
-  if (!std::filesystem::exists(path)) {
-    state.SkipWithError(("missing " + path).c_str());
-    return;
-  }
-  nnd::backends::EnvSpec env = nnd::backends::EnvSpec::parse(env_text);
-  if (std::string why = nnd::worker::unavailable_reason(env); !why.empty()) {
-    state.SkipWithError(why.c_str());
-    return;
-  }
-  nnd::Model model = nnd::onnx_io::load_model(path);
-  nnd::worker::EnvSession session(model, env, {});
-  std::mt19937 rng(0);
-  std::normal_distribution<float> normal;
-  std::vector<float> values(3 * 224 * 224);
-  for (float& v : values) v = normal(rng);
-  nnd::TensorMap inputs{
-      {model.graph.inputs.front().name, nnd::Tensor::of<float>({1, 3, 224, 224}, values)}};
-  for (int i = 0; i < 3; ++i) session.infer(inputs);
+  std::optional<Prepared> p = prepare(state, env_text);
+  if (!p) return;
+  nnd::worker::EnvSession& session = *p->session;
+  const nnd::TensorMap& inputs = p->inputs;
   constexpr size_t kStream = 200;
   double framework_ns = 0, wall_ns = 0, count = 0;
   for (auto _ : state) {
