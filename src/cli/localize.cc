@@ -16,6 +16,7 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "report/error_curve_svg.h"
+#include "report/text.h"
 
 namespace nnd::cli {
 
@@ -37,28 +38,11 @@ struct Localized {
   analysis::LocalizeResult result;
 };
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out += ch;
-    }
-  return out;
-}
-
 std::string html_section(const Localized& l, double atol) {
   const analysis::LocalizeResult& r = l.result;
-  std::string out = fmt::format("<h2>{}</h2>\n<p class=\"verdict {}\">{}</p>\n", escape(l.title),
-                                analysis::verdict(r.compare), escape(analysis::verdict_line(r)));
+  std::string out =
+      fmt::format("<h2>{}</h2>\n<p class=\"verdict {}\">{}</p>\n", report::escape_xml(l.title),
+                  analysis::verdict(r.compare), report::escape_xml(analysis::verdict_line(r)));
   if (!r.curve.empty()) {
     std::vector<report::ErrorCurvePoint> points;
     for (const analysis::ValueError& v : r.curve)
@@ -70,7 +54,7 @@ std::string html_section(const Localized& l, double atol) {
     if (r.first) chart.first_divergent = r.first->position;
     out += report::error_curve_svg(points, chart);
   }
-  out += fmt::format("<pre>{}</pre>\n", escape(analysis::localize_text(r, l.dataset)));
+  out += fmt::format("<pre>{}</pre>\n", report::escape_xml(analysis::localize_text(r, l.dataset)));
   return out;
 }
 

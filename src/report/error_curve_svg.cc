@@ -5,33 +5,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report/text.h"
+
 namespace nnd::report {
 
 namespace {
 
 // Errors below this are drawn on the axis floor (exact agreement is 0, which a log scale lacks).
 constexpr double kFloorDecade = -9;
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  return out;
-}
 
 struct Frame {
   double left = 64, right, top = 16, bottom;
@@ -111,7 +92,7 @@ std::string error_curve_svg(const std::vector<ErrorCurvePoint>& points,
     svg += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"><title>{}: max {:.3g}, mean "
         "{:.3g}</title></circle>\n",
-        f.x(p.position), f.y(p.max_abs), p.diverges ? "#c0392b" : "#2c3e50", escape(p.label),
+        f.x(p.position), f.y(p.max_abs), p.diverges ? "#c0392b" : "#2c3e50", escape_xml(p.label),
         p.max_abs, p.mean_abs);
   // Legend.
   svg += fmt::format(
