@@ -77,7 +77,7 @@ std::string pairs_table(const analysis::ModelReport& model) {
           {count_cell(p.top1_differs, differs), number_cell(percent(p.top1_differs_pct), differs),
            number_cell(fixed(p.mean_kendall_tau, 4)), number_cell(fixed(p.mean_rbo, 4)),
            number_cell(fixed(p.mean_jaccard, 4))});
-    } else {  // the means are placeholders when nothing was compared
+    } else {  // with nothing compared the means carry no information: the note says why
       row.cells.insert(row.cells.end(), 5, number_cell("-", "muted"));
     }
     if (any_note) row.cells.push_back(text_cell(p.note, "note muted"));
