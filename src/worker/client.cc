@@ -241,24 +241,21 @@ std::string WorkerProcess::prepare(const std::string& env, int threads, uint32_t
   }
 }
 
-namespace {
-InferResult read_outputs(const std::string& payload) {
-  Reader in(payload);
-  InferResult result;
-  result.latency_ns = in.u64();
-  result.outputs = in.tensors();
-  return result;
-}
-}  // namespace
-
-InferResult WorkerProcess::infer(const TensorMap& inputs) {
-  std::string reply = request(static_cast<uint8_t>(Type::kInfer), Writer().tensors(inputs).take(),
-                              static_cast<uint8_t>(Type::kOutputs), timeouts_.infer);
+InferResult WorkerProcess::read_outputs(const std::string& reply) {
   try {
-    return read_outputs(reply);
+    Reader in(reply);
+    InferResult result;
+    result.latency_ns = in.u64();
+    result.outputs = in.tensors();
+    return result;
   } catch (const ProtocolError& e) {
     die(Outcome::kGarbage, e.what());
   }
+}
+
+InferResult WorkerProcess::infer(const TensorMap& inputs) {
+  return read_outputs(request(static_cast<uint8_t>(Type::kInfer), Writer().tensors(inputs).take(),
+                              static_cast<uint8_t>(Type::kOutputs), timeouts_.infer));
 }
 
 void WorkerProcess::send_infer(const TensorMap& inputs) {
@@ -267,23 +264,13 @@ void WorkerProcess::send_infer(const TensorMap& inputs) {
 }
 
 InferResult WorkerProcess::receive_infer() {
-  std::string reply = receive(static_cast<uint8_t>(Type::kOutputs), timeouts_.infer);
-  try {
-    return read_outputs(reply);
-  } catch (const ProtocolError& e) {
-    die(Outcome::kGarbage, e.what());
-  }
+  return read_outputs(receive(static_cast<uint8_t>(Type::kOutputs), timeouts_.infer));
 }
 
 InferResult WorkerProcess::intermediates(const TensorMap& inputs) {
-  std::string reply =
-      request(static_cast<uint8_t>(Type::kIntermediates), Writer().tensors(inputs).take(),
-              static_cast<uint8_t>(Type::kOutputs), timeouts_.infer);
-  try {
-    return read_outputs(reply);
-  } catch (const ProtocolError& e) {
-    die(Outcome::kGarbage, e.what());
-  }
+  return read_outputs(request(static_cast<uint8_t>(Type::kIntermediates),
+                              Writer().tensors(inputs).take(), static_cast<uint8_t>(Type::kOutputs),
+                              timeouts_.infer));
 }
 
 }  // namespace nnd::worker

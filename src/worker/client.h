@@ -71,6 +71,8 @@ class WorkerProcess {
   // Returns false when the worker no longer reads (it died; the reply will say how).
   bool send(uint8_t type, const std::string& payload, std::chrono::milliseconds timeout);
   std::string receive(uint8_t expected, std::chrono::milliseconds timeout);
+  // An OUTPUTS payload; a malformed one means the worker is broken (kGarbage).
+  InferResult read_outputs(const std::string& reply);
   [[noreturn]] void die(Outcome outcome, const std::string& what);
   std::string stderr_tail() const;
 

@@ -47,10 +47,10 @@ class Staging {
 }
 
 // A protocol tensor as an ORT tensor of `ort` (onnxruntime-node or -web). Aligned bytes are used
-// in place; misaligned ones (a view into the frame may start at any offset) are copied, into
-// `staging`'s buffer number `index` when given. Either way the tensor is only valid until the
-// frame's buffer or the staging buffer is reused.
-function toOrtTensor(ort, tensor, staging = null, index = 0) {
+// in place; misaligned ones (a view into the frame may start at any offset) are copied into
+// `staging`'s buffer number `index`. Either way the tensor is only valid until the frame's buffer
+// or the staging buffer is reused.
+function toOrtTensor(ort, tensor, staging, index) {
   const type = DTYPES.get(tensor.dtype);
   if (!type)
     throw new Error(
@@ -68,14 +68,9 @@ function toOrtTensor(ort, tensor, staging = null, index = 0) {
     );
   }
   const {data} = tensor;
-  let values;
-  if (data.byteOffset % type.array.BYTES_PER_ELEMENT === 0) {
-    values = new type.array(data.buffer, data.byteOffset, count);
-  } else if (staging) {
-    values = new type.array(staging.copy(index, data), 0, count);
-  } else {
-    values = new type.array(new Uint8Array(data).buffer, 0, count);
-  }
+  const values = data.byteOffset % type.array.BYTES_PER_ELEMENT === 0 ?
+      new type.array(data.buffer, data.byteOffset, count) :
+      new type.array(staging.copy(index, data), 0, count);
   return new ort.Tensor(type.ort, values, tensor.dims);
 }
 

@@ -159,8 +159,8 @@ let scratch = Buffer.alloc(0);
 
 // Where an INFER payload must start in `scratch` for its first tensor's data to be 8-byte aligned,
 // so that ORT reads the image in place instead of a copy. `prefix` holds the payload's first bytes
-// (tensor count, name length, name, dtype, rank); it is null when they cannot be parsed, and the
-// decoder then reports what is wrong.
+// (tensor count, name length, name, dtype, rank); when they are too short to parse, the start is 0
+// and the decoder reports what is wrong.
 function alignedStart(prefix) {
   if (prefix.length < 8 || prefix.readUInt32LE(0) === 0) return 0;
   const nameLength = prefix.readUInt32LE(4);
