@@ -232,6 +232,30 @@ test(
       expectReply(ready, READY);
     });
 
+test('requests written ahead are each answered with their own outputs, in order', async () => {
+  // The worker reads the next request while it runs the current one, into buffers it reuses:
+  // inputs of growing and shrinking sizes, all written at once, must not see each other's bytes.
+  const model = buildModel({
+    inputs: [['x', 1, ['n']]],
+    outputs: [['y', 1, ['n']]],
+    nodes: [{op: 'Neg', inputs: ['x'], outputs: ['y']}],
+  });
+  expectReply(await worker.prepare('ort@cpu:O1', model), PREPARED);
+  const sizes = [3, 100_000, 5, 250_000, 1, 7, 300_000, 2];
+  const inputs = sizes.map(
+      (n, i) => float32Tensor('x', [n], Array.from({length: n}, (_, k) => i * 1000 + (k % 1000))));
+  const replies = inputs.map(() => worker.nextReply());
+  worker.write(Buffer.concat(inputs.map((x) => protocol.encodeInfer([x]))));
+  const outs = await Promise.all(replies);
+  outs.forEach((reply, i) => {
+    const [y] = expectReply(reply, OUTPUTS).tensors;
+    assert.deepEqual(y.dims, [sizes[i]]);
+    const values = float32Values(y);
+    const wrong = values.findIndex((v, k) => v !== -(i * 1000 + (k % 1000)));
+    assert.equal(wrong, -1, `request ${i}: element ${wrong} is ${values[wrong]}`);
+  });
+});
+
 test('a malformed request is answered with ERROR and the worker stays usable', async () => {
   // HELLO with a 2-byte payload instead of u32; unknown type 42.
   worker.write(Buffer.from([3, 0, 0, 0, 1, 1, 0]));
@@ -248,6 +272,15 @@ test('a closed stdin ends the worker with status 0 (QUIT is checked by test.afte
   other.child.stdin.end();
   assert.deepEqual(await other.exited, {code: 0, signal: null});
 });
+
+test(
+    'stdin closed inside a frame ends the worker with status 0, saying how much came', async () => {
+      const other = new WorkerClient();
+      expectReply(await other.hello(), READY);
+      other.child.stdin.end(protocol.encodeHello().subarray(0, 7));
+      assert.deepEqual(await other.exited, {code: 0, signal: null});
+      assert.match(other.stderr, /stdin closed inside a frame \(7 bytes\)/);
+    });
 
 test('a frame length over 1 GiB ends the worker with status 2 and a reason on stderr', async () => {
   const other = new WorkerClient();
