@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -261,6 +262,11 @@ InferResult WorkerProcess::infer(const TensorMap& inputs) {
 void WorkerProcess::send_infer(const TensorMap& inputs) {
   // A write that fails means the worker died: the next receive_infer() says how.
   send(static_cast<uint8_t>(Type::kInfer), Writer().tensors(inputs).take(), timeouts_.infer);
+}
+
+bool WorkerProcess::reply_waiting() const {
+  pollfd p{from_worker_, POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
 }
 
 InferResult WorkerProcess::receive_infer() {

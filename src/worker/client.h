@@ -64,6 +64,8 @@ class WorkerProcess {
   InferResult receive_infer();
   // Bytes the pipe to the worker holds: a request up to this size never waits for the worker.
   size_t pipe_capacity() const { return pipe_capacity_; }
+  // Whether something (a reply, or the end of a dead worker's output) is there to read now.
+  bool reply_waiting() const;
 
  private:
   std::string request(uint8_t type, const std::string& payload, uint8_t expected,

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <deque>
+#include <thread>
 
 #include "backends/transforms.h"
 #include "core/error.h"
 #include "onnx/model_io.h"
 #include "worker/expose.h"
 #include "worker/launch.h"
+#include "worker/reply_pacer.h"
 
 namespace nnd::worker {
 
@@ -57,6 +59,7 @@ void EnvSession::infer_each(size_t count, const std::function<TensorMap(size_t)>
                             const ResultHandler& on_result) {
   std::deque<size_t> in_flight;  // sent, reply not read yet; at most two
   size_t next = 0;
+  ReplyPacer pacer;
   while (next < count || !in_flight.empty()) {
     try {
       if (!process_ || !process_->alive()) {
@@ -74,10 +77,18 @@ void EnvSession::infer_each(size_t count, const std::function<TensorMap(size_t)>
         in_flight.push_back(next++);
       }
       const size_t index = in_flight.front();
+      const bool queued = in_flight.size() == 2;  // the worker has the next request already
+      if (queued) {
+        if (auto from = pacer.wait_from()) std::this_thread::sleep_until(*from);
+      }
+      const bool waited = !process_->reply_waiting();
       InferResult result = process_->receive_infer();
+      pacer.replied(ReplyPacer::Clock::now(), waited, queued,
+                    std::chrono::nanoseconds(result.latency_ns));
       in_flight.pop_front();
       if (!on_result(index, &result, nullptr)) return;
     } catch (const WorkerFailure& e) {
+      pacer.reset();
       size_t index;
       if (in_flight.empty()) {
         index = next++;  // the worker could not start for this input
