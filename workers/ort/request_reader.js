@@ -106,9 +106,14 @@ const atLeast = (kept, size) => kept && kept.byteLength >= size ?
     new ArrayBuffer(Math.max(size, 2 * (kept?.byteLength ?? 0)));
 
 // Shared counters, so that either thread can block until the other has posted: messages the
-// reading thread has posted, buffers the main thread has handed back.
+// reading thread has posted, buffers the main thread has handed back. A frame is posted as its
+// bare buffer, with its type, start and size in the slot of FRAMES for its message number: an
+// object would cost its (de)serialisation on the main thread, between two inferences.
 const POSTED = 0;
 const RETURNED = 1;
+const FRAMES = 2;
+const SLOTS = 4;  // more than the buffers that exist, so a slot is read before it is reused
+const SLOT_INTS = 3;
 
 // The next message on `port`, blocking until the count at counters[index] exceeds `seen`.
 function receive(port, counters, index, seen) {
@@ -144,7 +149,7 @@ class RequestReader {
 
   startThread() {
     this.kept = null;
-    this.counters = new Int32Array(new SharedArrayBuffer(8));
+    this.counters = new Int32Array(new SharedArrayBuffer(4 * (FRAMES + SLOTS * SLOT_INTS)));
     this.received = 0;
     this.returned = 0;
     const {port1, port2} = new MessageChannel();
@@ -164,7 +169,12 @@ class RequestReader {
       Atomics.store(this.counters, RETURNED, ++this.returned);
       Atomics.notify(this.counters, RETURNED);
     }
-    return receive(this.port, this.counters, POSTED, this.received++);
+    const number = this.received++;
+    const m = receive(this.port, this.counters, POSTED, number);
+    if (!(m instanceof ArrayBuffer)) return m;
+    const slot = FRAMES + (number % SLOTS) * SLOT_INTS;
+    const c = this.counters;
+    return {type: c[slot], buffer: m, start: c[slot + 1], size: c[slot + 2]};
   }
 }
 
@@ -182,9 +192,17 @@ function readFrames({counters, port}) {
     lent++;
     return atLeast(free.pop(), size);
   };
-  for (;;) {
+  for (let number = 0;; number++) {
     const m = readFrameOrFailure(take);
-    port.postMessage(m, m.buffer ? [m.buffer] : []);
+    if (m.buffer) {
+      const slot = FRAMES + (number % SLOTS) * SLOT_INTS;
+      counters[slot] = m.type;
+      counters[slot + 1] = m.start;
+      counters[slot + 2] = m.size;
+      port.postMessage(m.buffer, [m.buffer]);
+    } else {
+      port.postMessage(m);
+    }
     Atomics.add(counters, POSTED, 1);
     Atomics.notify(counters, POSTED);
     if (m.type === undefined) return;

@@ -100,3 +100,74 @@ test('truncated, overlong and unknown requests are ProtocolErrors naming the fie
       () => protocol.decodeRequest({type: 3, payload: cut}),
       /INFER: payload ends inside tensor 'x' data/);
 });
+
+// An INFER payload of one tensor 'x' (dtype float) with the given i64 dims and u64 data length,
+// as raw 64-bit patterns, and no data.
+function inferPayload(dims, dataLength) {
+  const i64 = (v) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64LE(v);
+    return b;
+  };
+  const u64 = Buffer.alloc(8);
+  u64.writeBigUInt64LE(dataLength);
+  return Buffer.concat([
+    hex('01000000 01000000 78 01'),  // 1 tensor, name "x", dtype 1
+    Buffer.from([dims.length, 0, 0, 0]),
+    ...dims.map(i64),
+    u64,
+  ]);
+}
+
+test('64-bit dims and lengths are exact up to 2^53 - 1 either way and refused beyond', () => {
+  const max = 2n ** 53n - 1n;
+  const exact = [0n, 1n, -1n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), 2n ** 32n + 5n, max, -max];
+  for (const d of exact) {
+    const request = protocol.decodeRequest({type: 3, payload: inferPayload([d, 3n], 0n)});
+    assert.deepEqual(request.inputs[0].dims, [Number(d), 3], `dim ${d}`);
+  }
+  for (const d of [max + 1n, -max - 1n, 2n ** 63n - 1n, -(2n ** 63n)]) {
+    assert.throws(
+        () => protocol.decodeRequest({type: 3, payload: inferPayload([1n, d], 0n)}),
+        new RegExp(`INFER: tensor 'x' dim 1 ${d} is out of range`));
+  }
+  for (const n of [max + 1n, 2n ** 64n - 1n]) {
+    assert.throws(
+        () => protocol.decodeRequest({type: 3, payload: inferPayload([1n], n)}),
+        new RegExp(`INFER: tensor 'x' data length ${n} is too large`));
+  }
+  assert.throws(
+      () => protocol.decodeRequest({type: 3, payload: hex('01000000 0500')}),
+      /INFER: payload ends inside tensor 0 name length/);
+  assert.throws(
+      () => protocol.decodeRequest({type: 3, payload: inferPayload([1n, 2n], 0n).subarray(0, 20)}),
+      /INFER: payload ends inside tensor 'x' dims/);
+});
+
+test(
+    'OUTPUTS frames stay exact when a larger reply grows the kept buffer and a smaller follows',
+    () => {
+      const small = () => protocol.encodeOutputs(258n, [
+        {name: 'y', dtype: 9, dims: [2], data: Uint8Array.from([1, 0])},
+      ]);
+      const expected = Buffer.from(small());
+      const big = protocol.encodeOutputs(2n ** 40n + 7n, [
+        {
+          name: 'lögits',
+          dtype: 1,
+          dims: [-(2 ** 53 - 1), 2 ** 40],
+          data: new Uint8Array(9000).fill(5)
+        },
+        {name: 'n', dtype: 7, dims: [], data: new Uint8Array(8).fill(2)},
+      ]);
+      const length = big.readUInt32LE(0);
+      assert.equal(big.length, 4 + length);
+      const reply = protocol.decodeReply({type: big[4], payload: big.subarray(5)});
+      assert.equal(reply.latencyNs, 2 ** 40 + 7);
+      assert.deepEqual(reply.tensors.map((t) => [t.name, t.dtype, t.dims, t.data.length]), [
+        ['lögits', 1, [-(2 ** 53 - 1), 2 ** 40], 9000],
+        ['n', 7, [], 8],
+      ]);
+      assert.ok(reply.tensors[0].data.every((b) => b === 5));
+      assert.deepEqual(small(), expected);
+    });
