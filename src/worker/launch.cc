@@ -36,6 +36,9 @@ bool on_path(const std::string& program) {
   return false;
 }
 
+// The ort worker's native frame reader, built with nndelta (workers/ort/native).
+std::string ort_frame_io() { return NNDELTA_BINARY_DIR "/ort_frame_io.node"; }
+
 std::string ort_package(const std::string& device) {
   return device == "wasm" ? "onnxruntime-web" : "onnxruntime-node";
 }
@@ -48,6 +51,9 @@ std::string ort_unavailable_reason(const backends::EnvSpec& env) {
   if (!fs::exists(package))
     return fmt::format("{} is not installed in {} (run scripts/setup)", ort_package(env.device),
                        ort_dir());
+  if (!fs::exists(ort_frame_io()))
+    return fmt::format("the ort worker's frame reader {} is not built (run scripts/setup)",
+                       ort_frame_io());
   return {};
 }
 
@@ -79,7 +85,8 @@ std::string home_dir() {
 
 Command command_for(const backends::EnvSpec& env) {
   if (env.framework == "ort")
-    return Command{{"node", (fs::path(ort_dir()) / "worker.js").string()}, {}};
+    return Command{{"node", (fs::path(ort_dir()) / "worker.js").string()},
+                   {{"NNDELTA_ORT_FRAME_IO", ort_frame_io()}}};
   const backends::Backend* backend = backends::find_backend(env.framework);
   if (!backend) fail("environment '{}': unknown framework '{}'", env.canonical(), env.framework);
   return Command{{worker_binary(), "worker"}, backend->worker_environment(env)};

@@ -10,9 +10,11 @@ const protocol = require('./protocol');
 const running = new Set();
 
 class WorkerClient {
-  constructor() {
+  // `env`: variables added to this process's environment for the worker.
+  constructor({env = {}} = {}) {
     this.child = spawn(process.execPath, [path.join(__dirname, 'worker.js')], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: {...process.env, ...env},
     });
     this.reader = new protocol.FrameReader();
     this.replies = [];

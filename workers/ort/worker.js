@@ -3,15 +3,12 @@
 // nndelta's ort worker: hosts one ONNX Runtime session at a time and speaks the frame protocol of
 // docs/worker-protocol.md on stdin/stdout (protocol.js). Requests are handled one at a time, in
 // order. stdout carries frames only: everything else that would reach it goes to stderr.
-const fs = require('node:fs');
 const protocol = require('./protocol');
 const {Request, ErrorKind} = protocol;
 const {parseEnvironment, EnvironmentError} = require('./environment');
 const {createSession, workerDescription, oneLine} = require('./runtime');
-const {Staging, toOrtTensor, fromOrtTensor} = require('./tensors');
-const {RequestReader} = require('./request_reader');
-
-const FRAME_FD = 1;
+const {InputTensors, fromOrtTensor} = require('./tensors');
+const {FrameIo} = require('./frame_io');
 
 // Libraries may print (Emscripten's stdout, console.log in worker threads, which Node forwards
 // through process.stdout): send all of it to stderr and write frames to fd 1 directly.
@@ -29,21 +26,17 @@ function die(message, code) {
   process.exit(code);
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+let frames = null;  // the FrameIo, from main() on
 
 function send(frame) {
-  let offset = 0;
-  while (offset < frame.length) {
-    try {
-      offset += fs.writeSync(FRAME_FD, frame, offset);
-    } catch (e) {
-      if (e.code !== 'EAGAIN') die(`cannot write a reply to stdout: ${e.message}`, 1);
-      Atomics.wait(pause, 0, 0, 1);  // the parent is not reading yet: wait 1 ms
-    }
+  try {
+    frames.write(frame);
+  } catch (e) {
+    die(`cannot write a reply to stdout: ${e.message}`, 1);
   }
 }
 
-const staging = new Staging();
+const inputTensors = new InputTensors();
 
 // The session of the last successful PREPARE: { ort, session, primary, all } (output names).
 let current = null;
@@ -84,7 +77,7 @@ async function run(request) {
     const feeds = {};
     request.inputs.forEach((input, index) => {
       if (input.name in feeds) throw new Error(`input '${input.name}' is given twice`);
-      feeds[input.name] = toOrtTensor(current.ort, input, staging, index);
+      feeds[input.name] = inputTensors.tensor(current.ort, input, index);
     });
     const names = request.type === Request.INFER ? current.primary : current.all;
     const start = process.hrtime.bigint();
@@ -129,9 +122,13 @@ async function handle(frame) {
 
 async function main() {
   keepStdoutForFrames();
-  const requests = new RequestReader();
+  try {
+    frames = new FrameIo();
+  } catch (e) {
+    die(e.message, 1);
+  }
   for (;;) {
-    const frame = requests.next();
+    const frame = frames.next();
     if (frame === null) process.exit(0);
     if (frame.fatal !== undefined) die(frame.fatal, frame.code);
     if (frame.truncated !== undefined) {

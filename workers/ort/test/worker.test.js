@@ -256,6 +256,47 @@ test('requests written ahead are each answered with their own outputs, in order'
   });
 });
 
+test('requests of one shape written ahead are each answered with their own values', async () => {
+  // Frames of one shape come back in the same few buffers, and the worker reuses the ORT tensors
+  // made over them; the second input's data sits misaligned in its frame, so it is copied into a
+  // kept buffer first. Neither may answer a request with another request's values.
+  const model = buildModel({
+    inputs: [['x', 1, [1000]], ['z', 1, [1000]]],
+    outputs: [['y', 1, [1000]]],
+    nodes: [{op: 'Sub', inputs: ['x', 'z'], outputs: ['y']}],
+  });
+  expectReply(await worker.prepare('ort@cpu:O1', model), PREPARED);
+  const count = 12;
+  const requests = Array.from(
+      {length: count},
+      (_, i) =>
+          [float32Tensor('x', [1000], Array.from({length: 1000}, (_, k) => i * 1000 + k)),
+           float32Tensor('z', [1000], Array.from({length: 1000}, (_, k) => k / 2)),
+  ]);
+  const frames = requests.map((inputs) => protocol.encodeInfer(inputs));
+  // x's data is aligned in the worker's buffer; z's starts after x's 4000 bytes and z's header.
+  const xData =
+      5 + 4 + 4 + 1 + 1 + 4 + 8 + 8;  // frame head, count, name "x", dtype, rank, dim, size
+  const zData = frames[0].length - 4000;
+  assert.notEqual((zData - xData) % 4, 0, 'z must sit misaligned');
+  const replies = requests.map(() => worker.nextReply());
+  worker.write(Buffer.concat(frames));
+  const outs = await Promise.all(replies);
+  outs.forEach((reply, i) => {
+    const values = float32Values(expectReply(reply, OUTPUTS).tensors[0]);
+    const wrong = values.findIndex((v, k) => v !== i * 1000 + k / 2);
+    assert.equal(wrong, -1, `request ${i}: element ${wrong} is ${values[wrong]}`);
+  });
+});
+
+test('a worker whose frame reader cannot be loaded exits with status 1 saying where', async () => {
+  const missing = '/nonexistent/ort_frame_io.node';
+  const other = new WorkerClient({env: {NNDELTA_ORT_FRAME_IO: missing}});
+  assert.deepEqual(await other.exited, {code: 1, signal: null});
+  assert.match(
+      other.stderr, /ort worker: cannot load the frame reader \/nonexistent\/ort_frame_io.node/);
+});
+
 test('a malformed request is answered with ERROR and the worker stays usable', async () => {
   // HELLO with a 2-byte payload instead of u32; unknown type 42.
   worker.write(Buffer.from([3, 0, 0, 0, 1, 1, 0]));
