@@ -231,22 +231,32 @@ napi_value throw_error(napi_env env, const char* message) {
   return nullptr;
 }
 
+// A call's one argument, when it is a typed array of `kind`: the array, its elements and length.
+struct TypedArg {
+  napi_value array = nullptr;
+  void* data = nullptr;
+  size_t length = 0;
+};
+
+bool typed_arg(napi_env env, napi_callback_info info, napi_typedarray_type kind, TypedArg* arg) {
+  size_t argc = 1;
+  napi_get_cb_info(env, info, &argc, &arg->array, nullptr, nullptr);
+  bool is_typed = false;
+  napi_is_typedarray(env, arg->array, &is_typed);
+  if (!is_typed) return false;
+  napi_typedarray_type actual{};
+  napi_get_typedarray_info(env, arg->array, &actual, &arg->length, &arg->data, nullptr, nullptr);
+  return actual == kind;
+}
+
 // open(meta: Int32Array of at least 3): starts the reading thread.
 napi_value open(napi_env env, napi_callback_info info) {
   if (reader.meta != nullptr) return throw_error(env, "the frame reader is already open");
-  size_t argc = 1;
-  napi_value meta = nullptr;
-  napi_get_cb_info(env, info, &argc, &meta, nullptr, nullptr);
-  bool is_typed = false;
-  napi_is_typedarray(env, meta, &is_typed);
-  napi_typedarray_type kind{};
-  size_t length = 0;
-  void* data = nullptr;
-  if (is_typed) napi_get_typedarray_info(env, meta, &kind, &length, &data, nullptr, nullptr);
-  if (!is_typed || kind != napi_int32_array || length < 3)
+  TypedArg meta;
+  if (!typed_arg(env, info, napi_int32_array, &meta) || meta.length < 3)
     return throw_error(env, "open needs an Int32Array of 3");
-  napi_create_reference(env, meta, 1, &reader.meta_ref);
-  reader.meta = static_cast<int32_t*>(data);
+  napi_create_reference(env, meta.array, 1, &reader.meta_ref);
+  reader.meta = static_cast<int32_t*>(meta.data);
   std::thread(read_frames).detach();
   return nullptr;
 }
@@ -324,17 +334,11 @@ napi_value next(napi_env env, napi_callback_info /*info*/) {
 
 // write(bytes: Uint8Array): all of it to stdout, waiting while the pipe is full.
 napi_value write(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value bytes = nullptr;
-  napi_get_cb_info(env, info, &argc, &bytes, nullptr, nullptr);
-  bool is_typed = false;
-  napi_is_typedarray(env, bytes, &is_typed);
-  napi_typedarray_type kind{};
-  size_t length = 0;
-  void* data = nullptr;
-  if (is_typed) napi_get_typedarray_info(env, bytes, &kind, &length, &data, nullptr, nullptr);
-  if (!is_typed || kind != napi_uint8_array) return throw_error(env, "write needs a Uint8Array");
-  const auto* at = static_cast<const uint8_t*>(data);
+  TypedArg bytes;
+  if (!typed_arg(env, info, napi_uint8_array, &bytes))
+    return throw_error(env, "write needs a Uint8Array");
+  const auto* at = static_cast<const uint8_t*>(bytes.data);
+  size_t length = bytes.length;
   while (length > 0) {
     ssize_t count = ::write(STDOUT_FILENO, at, length);
     if (count >= 0) {
