@@ -392,7 +392,6 @@ module.exports = {
   ErrorKind,
   ProtocolError,
   FrameReader,
-  checkFrameLength,
   decodeRequest,
   decodeReply,
   encodeReady,

@@ -132,12 +132,14 @@ size_t aligned_start(const uint8_t* prefix, size_t length) {
   return (8 - data_offset % 8) % 8;
 }
 
-int take_free_slot() {
+// A free slot, waiting for one, and the block it holds (null before its first frame).
+int take_free_slot(std::shared_ptr<Block>* block) {
   std::unique_lock lock(reader.mu);
   for (;;) {
     for (int s = 0; s < kSlots; ++s) {
       if (reader.free[s]) {
         reader.free[s] = false;
+        *block = reader.blocks[s];
         return s;
       }
     }
@@ -145,11 +147,15 @@ int take_free_slot() {
   }
 }
 
+Message read_failed(int error) {
+  return fatal(std::string("reading stdin: ") + std::strerror(error), 1);
+}
+
 Message read_frame() {
   uint8_t header[5];
   int error = 0;
   size_t got = read_fully(header, sizeof header, &error);
-  if (error != 0) return fatal(std::string("reading stdin: ") + std::strerror(error), 1);
+  if (error != 0) return read_failed(error);
   if (got == 0) {
     Message end;
     end.kind = Message::kEnd;
@@ -169,12 +175,8 @@ Message read_frame() {
   const uint8_t type = header[4];
   const size_t size = le32(header) - 1;
 
-  const int slot = take_free_slot();
   std::shared_ptr<Block> block;
-  {
-    std::lock_guard lock(reader.mu);
-    block = reader.blocks[slot];
-  }
+  const int slot = take_free_slot(&block);
   if (!block || block->capacity < size + kPayloadAt) {
     const size_t capacity = std::max(size + kPayloadAt, 2 * (block ? block->capacity : 0));
     block = std::make_shared<Block>(capacity);
@@ -199,7 +201,7 @@ Message read_frame() {
     std::memmove(at + start, at + kPayloadAt, read);
   }
   if (error == 0) read += read_fully(at + start + read, size - read, &error);
-  if (error != 0) return fatal(std::string("reading stdin: ") + std::strerror(error), 1);
+  if (error != 0) return read_failed(error);
   if (read < size) return truncated(5 + read);
   Message m;
   m.slot = slot;
