@@ -12,6 +12,8 @@ Run add_merge(CLI::App& app);
 Run add_run(CLI::App& app);
 Run add_report(CLI::App& app);
 Run add_worker(CLI::App& app);
+Run add_compile(CLI::App& app);
+Run add_compare_raw(CLI::App& app);
 
 const std::vector<Subcommand>& subcommands() {
   static const std::vector<Subcommand> list = {
@@ -28,6 +30,10 @@ const std::vector<Subcommand>& subcommands() {
       {"run", "Run a campaign (models x dataset x environments) into its store; resumes", &add_run},
       {"report", "Report a store: accuracy, agreement, latency, failures (html|md|json|csv)",
        &add_report},
+      {"compile", "Compile a model with Halide for a halide environment; --emit IR/C/asm, --bundle",
+       &add_compile},
+      {"compare-raw", "Check a bundle's raw outputs (run on another machine) against ref",
+       &add_compare_raw},
       {"envs", "List the environments this machine can run, and why not for the others", &add_envs},
       {"merge", "Merge stores (e.g. the shards of one campaign) into one: nndelta merge OUT IN...",
        &add_merge},

@@ -78,6 +78,11 @@ std::string worker_binary() {
 
 }  // namespace
 
+std::string halide_compiler_binary() {
+  if (const char* override_path = std::getenv("NNDELTA_HALIDE_COMPILER")) return override_path;
+  return NNDELTA_BINARY_DIR "/nndelta-halide";
+}
+
 std::string home_dir() {
   if (const char* home = std::getenv("NNDELTA_HOME")) return home;
   return NNDELTA_SOURCE_DIR;

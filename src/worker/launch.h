@@ -25,6 +25,9 @@ struct FrameworkInfo {
 // Every framework nndelta knows, in a fixed order.
 std::vector<FrameworkInfo> frameworks();
 
+// The Halide compiler executable (nndelta-halide) of this build, or $NNDELTA_HALIDE_COMPILER.
+std::string halide_compiler_binary();
+
 // Where the repository's files (zoo/, workers/) are: $NNDELTA_HOME or the source tree it was
 // built from.
 std::string home_dir();

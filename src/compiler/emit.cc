@@ -1,0 +1,103 @@
+#include "compiler/emit.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "core/error.h"
+
+namespace fs = std::filesystem;
+
+namespace nnd::compiler {
+
+namespace {
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) fail("{}: cannot write", path.string());
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The device kernels that Halide embeds in the host object as a string constant: OpenCL C for
+// opencl, PTX for cuda. They are read back from Halide's LLVM assembly, where the constant is one
+// escaped string.
+std::string device_source(const std::string& llvm_assembly) {
+  static const std::regex constant(R"re(@"?[A-Za-z0-9_.$]*(gpu_source_kernels|kernels)[A-Za-z0-9_.$]*"? = [^c]*c"((?:[^"\\]|\\.)*)")re");
+  std::smatch m;
+  if (!std::regex_search(llvm_assembly, m, constant)) return {};
+  const std::string escaped = m[2];
+  std::string out;
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '\\' && i + 2 < escaped.size()) {
+      out += static_cast<char>(std::stoi(escaped.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += escaped[i];
+    }
+  }
+  while (!out.empty() && out.back() == '\0') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+Emitter::Emitter(std::string dir, const backends::halide::CompileOptions& options)
+    : dir_(std::move(dir)), options_(options) {
+  if (dir_.empty()) return;
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) fail("{}: cannot create the emit folder ({})", dir_, ec.message());
+}
+
+void Emitter::stage(size_t index, const backends::halide::StageEntry& entry,
+                    Halide::Pipeline& pipeline, const std::vector<Halide::Argument>& args,
+                    const Halide::Target& target, const std::string& loop_ir) {
+  if (dir_.empty()) return;
+  const fs::path base = fs::path(dir_) / fmt::format("stage{:03}", index);
+  write_file(base.string() + ".stmt", loop_ir);
+  pipeline.compile_to_lowered_stmt(base.string() + ".html", args, Halide::HTML, target);
+  pipeline.compile_to_assembly(base.string() + ".s", args, entry.function, target);
+  try {
+    pipeline.compile_to_c(base.string() + ".c", args, entry.function, target);
+  } catch (const Halide::CompileError& e) {
+    write_file(base.string() + ".c.txt", fmt::format("Halide's C backend refused this stage: {}\n", e.what()));
+  }
+  if (options_.gpu()) {
+    const std::string ll = base.string() + ".ll";
+    pipeline.compile_to_module(args, entry.function, target)
+        .compile({{Halide::OutputFileType::llvm_assembly, ll}});
+    const std::string source = device_source(read_file(ll));
+    fs::remove(ll);
+    write_file(base.string() + (options_.device == "cuda" ? ".ptx" : ".cl"),
+               source.empty() ? "// no device kernel in this stage\n" : source);
+  }
+}
+
+void Emitter::finish(const backends::halide::Manifest& manifest, const Plan& plan) {
+  if (dir_.empty()) return;
+  std::string text = fmt::format("target   {}\noptions  {}\nlibrary  {}\n", manifest.target,
+                                 manifest.options, manifest.library);
+  for (const std::string& step : plan.steps_applied) text += fmt::format("step     {}\n", step);
+  text += fmt::format("{} stages, {} views\n\n", manifest.stages.size(), manifest.views.size());
+  double total = 0;
+  for (size_t i = 0; i < manifest.stages.size(); ++i) {
+    const auto& s = manifest.stages[i];
+    total += s.compile_ms;
+    text += fmt::format("stage{:03}  {:<40}  {:>9}  {}\n           schedule: {}\n           outputs: {}\n", i,
+                        fmt::join(s.nodes, " + "),
+                        s.compile_ms > 0 ? fmt::format("{:.0f} ms", s.compile_ms) : "cached",
+                        s.function, s.schedule, fmt::join(s.outputs, ", "));
+  }
+  text += fmt::format("\ncompile time of the stages not cached: {:.0f} ms\n", total);
+  write_file(fs::path(dir_) / "summary.txt", text);
+}
+
+}  // namespace nnd::compiler

@@ -1,0 +1,32 @@
+#pragma once
+// One planned stage as a Halide pipeline: an ImageParam per buffer argument (shape and strides
+// fixed, so Halide knows every extent), the nodes lowered in order, and the Funcs the schedule
+// places. Names inside are positional (in0.., n0_conv..), so that the same computation anywhere
+// in any model has the same loop IR and so the same cache entry.
+#include <Halide.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "compiler/lower/lower.h"
+#include "compiler/plan.h"
+
+namespace nnd::compiler {
+
+struct BuiltStage {
+  std::vector<Halide::ImageParam> params;  // one per PlannedStage::inputs
+  std::vector<Value> outputs;              // one per PlannedStage::outputs
+  std::vector<Value> fused;                // node outputs computed inside the stage only
+  std::vector<Internal> internals;         // Funcs private to a node (accumulators, sums)
+  std::vector<std::string> families;       // per node
+  std::vector<Shape> node_output_shapes;   // of every value the stage's nodes make, in order
+  std::vector<std::string> node_output_names;
+};
+
+using ShapeOf = std::function<Shape(const std::string&)>;
+
+BuiltStage build_stage(const PlannedStage& stage, const Plan& plan, const ShapeOf& shape_of,
+                       const CompileOptions& options);
+
+}  // namespace nnd::compiler
