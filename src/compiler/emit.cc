@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "core/error.h"
 
@@ -26,24 +25,30 @@ std::string read_file(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The device kernels that Halide embeds in the host object as a string constant: OpenCL C for
-// opencl, PTX for cuda. They are read back from Halide's LLVM assembly, where the constant is one
-// escaped string.
-std::string device_source(const std::string& llvm_assembly) {
-  static const std::regex constant(R"re(@"?[A-Za-z0-9_.$]*(gpu_source_kernels|kernels)[A-Za-z0-9_.$]*"? = [^c]*c"((?:[^"\\]|\\.)*)")re");
-  std::smatch m;
-  if (!std::regex_search(llvm_assembly, m, constant)) return {};
-  const std::string escaped = m[2];
+// The device kernels Halide embeds in the host code as one string constant
+// (`<api>_gpu_source_kernels`): OpenCL C for opencl, PTX for cuda. Read back from the assembly
+// Halide wrote, where it is an .asciz string with C escapes.
+std::string device_source(const std::string& assembly) {
+  const size_t label = assembly.find("_gpu_source_kernels.data:");
+  if (label == std::string::npos) return {};
+  const size_t open = assembly.find(".asciz\t\"", label);
+  if (open == std::string::npos) return {};
   std::string out;
-  for (size_t i = 0; i < escaped.size(); ++i) {
-    if (escaped[i] == '\\' && i + 2 < escaped.size()) {
-      out += static_cast<char>(std::stoi(escaped.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += escaped[i];
+  for (size_t i = open + 8; i < assembly.size() && assembly[i] != '"'; ++i) {
+    if (assembly[i] != '\\') {
+      out += assembly[i];
+      continue;
     }
+    const char c = assembly[++i];
+    if (c == 'n') out += '\n';
+    else if (c == 't') out += '\t';
+    else if (c >= '0' && c <= '7') {  // up to three octal digits
+      int v = 0, digits = 0;
+      for (; digits < 3 && assembly[i] >= '0' && assembly[i] <= '7'; ++digits, ++i) v = v * 8 + (assembly[i] - '0');
+      --i;
+      out += static_cast<char>(v);
+    } else out += c;
   }
-  while (!out.empty() && out.back() == '\0') out.pop_back();
   return out;
 }
 
@@ -71,11 +76,7 @@ void Emitter::stage(size_t index, const backends::halide::StageEntry& entry,
     write_file(base.string() + ".c.txt", fmt::format("Halide's C backend refused this stage: {}\n", e.what()));
   }
   if (options_.gpu()) {
-    const std::string ll = base.string() + ".ll";
-    pipeline.compile_to_module(args, entry.function, target)
-        .compile({{Halide::OutputFileType::llvm_assembly, ll}});
-    const std::string source = device_source(read_file(ll));
-    fs::remove(ll);
+    const std::string source = device_source(read_file(base.string() + ".s"));
     write_file(base.string() + (options_.device == "cuda" ? ".ptx" : ".cl"),
                source.empty() ? "// no device kernel in this stage\n" : source);
   }

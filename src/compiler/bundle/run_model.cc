@@ -15,6 +15,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -50,7 +51,7 @@ struct Stage {
   std::exit(2);
 }
 
-void bind(Slot& s, float* data, const std::vector<int64_t>& shape) {
+void bind_buffer(Slot& s, float* data, const std::vector<int64_t>& shape) {
   const int rank = static_cast<int>(shape.size());
   s.dims.assign(rank, halide_dimension_t{});
   int32_t stride = 1;
@@ -129,12 +130,12 @@ int main(int argc, char** argv) {
     if (it != slots.end()) return *it->second;
     auto s = std::make_unique<Slot>();
     if (constant_at.count(name)) {
-      bind(*s, constants.data() + constant_at[name] / 4, shapes[name]);
+      bind_buffer(*s, constants.data() + constant_at[name] / 4, shapes[name]);
     } else if (views.count(name)) {
-      bind(*s, reinterpret_cast<float*>(slot(views[name]).buffer.host), shapes[name]);
+      bind_buffer(*s, reinterpret_cast<float*>(slot(views[name]).buffer.host), shapes[name]);
     } else {
       s->storage.assign(static_cast<size_t>(count(shapes[name])), 0.0f);
-      bind(*s, s->storage.data(), shapes[name]);
+      bind_buffer(*s, s->storage.data(), shapes[name]);
     }
     return *slots.emplace(name, std::move(s)).first->second;
   };
