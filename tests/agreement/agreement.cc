@@ -36,7 +36,9 @@ const std::set<std::pair<std::string, std::string>> kKnownRefusals = {
 std::vector<backends::EnvSpec> default_environments() {
   std::vector<backends::EnvSpec> envs;
   for (const worker::FrameworkInfo& fw : worker::frameworks()) {
-    if (fw.framework == "ref") continue;
+    // halide compiles each model per environment; its matrix runs as its own tests
+    // (tests/CMakeLists.txt), sized to CI's budget.
+    if (fw.framework == "ref" || fw.framework == "halide") continue;
     for (const std::string& device : fw.devices)
       for (int opt : {0, 1, 2, 3}) {
         if (opt != 2 && device != "cpu") continue;
@@ -70,6 +72,9 @@ int main(int argc, char** argv) {
   app.add_option("--images", images, "Fashion-MNIST test images per model")->capture_default_str();
   app.add_option("--env", env_texts, "environments (default: every available one)");
   app.add_option("--model", models, "zoo model names (default: all)");
+  double min_agreement = 99.0;
+  app.add_option("--min-agreement", min_agreement, "top-1 agreement (%) each pair needs")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   std::vector<backends::EnvSpec> envs;
@@ -119,8 +124,9 @@ int main(int argc, char** argv) {
         }
         row.total = inputs.size();
         row.ms = static_cast<double>(ns) / 1e6 / static_cast<double>(row.total);
-        const bool agrees = row.agree * 100 >= row.total * 99;
-        row.verdict = agrees ? "ok" : "FAIL: top-1 agreement below 99%";
+        const bool agrees = static_cast<double>(row.agree) * 100 >=
+                            static_cast<double>(row.total) * min_agreement;
+        row.verdict = agrees ? "ok" : fmt::format("FAIL: top-1 agreement below {}%", min_agreement);
         ok &= agrees;
       } catch (const worker::WorkerFailure& e) {
         const bool known =
