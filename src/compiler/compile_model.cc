@@ -167,6 +167,8 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
   for (const std::string& name : constants_used) {
     const Tensor& t = plan.constants.at(name);
     const Tensor f = t.dtype() == DType::kFloat32 ? t : t.cast(DType::kFloat32);
+    // Each constant starts on a 128-byte boundary, as Halide assumes of every buffer.
+    bytes.resize((bytes.size() + 127) / 128 * 128, '\0');
     manifest.constants_at[name] = {static_cast<int64_t>(bytes.size()), f.shape()};
     manifest.shapes[name] = f.shape();
     bytes.append(reinterpret_cast<const char*>(f.bytes().data()), f.bytes().size());

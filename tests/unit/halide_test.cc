@@ -272,6 +272,19 @@ TEST(Halide, IntermediatesThatAreGraphOutputsAreComputedAsStages) {
   }
 }
 
+// Halide emits aligned vector loads of buffers it assumes are aligned like its own allocations;
+// an output buffer on a 16-byte boundary (a plain malloc) crashed autoscheduled stages whose
+// rows are not a multiple of the vector width.
+TEST(Halide, AutoscheduledStagesRunOnBuffersOfAnyRowLength) {
+  Model model = testing::conv_relu_model();
+  model.graph.inputs = {float_value("x", {1, 2, 28, 28})};
+  model.graph.outputs = {float_value("y", {1, 3, 28, 28}), float_value("c", {1, 3, 28, 28})};
+  ref::Interpreter interpreter(model);
+  const TensorMap inputs = {{"x", values({1, 2, 28, 28}, 1.0f, 5)}};
+  for (const char* env : {"halide@cpu-avx2:O3", "halide@cpu:O3"})
+    EXPECT_LT(worst(prepare(env, model)->run(inputs), interpreter.run(inputs)), 2e-4) << env;
+}
+
 class HalideCache : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -47,15 +48,24 @@ CompiledModel::CompiledModel(Manifest manifest, bool gpu, int threads)
 
   std::ifstream in(manifest_.constants, std::ios::binary | std::ios::ate);
   const std::streamsize bytes = in.tellg();
-  constants_.resize(static_cast<size_t>(bytes) / sizeof(float));
+  constants_ = allocate(static_cast<size_t>(bytes) / sizeof(float));
   in.seekg(0);
-  in.read(reinterpret_cast<char*>(constants_.data()), bytes);
+  in.read(reinterpret_cast<char*>(constants_.get()), bytes);
   for (const auto& [name, c] : manifest_.constants_at) {
     auto s = std::make_unique<Slot>();
-    bind(*s, constants_.data() + c.offset / static_cast<int64_t>(sizeof(float)), c.shape);
+    bind(*s, constants_.get() + c.offset / static_cast<int64_t>(sizeof(float)), c.shape);
     if (gpu_) s->buffer.flags |= halide_buffer_flag_host_dirty;  // uploaded at first use
     slots_[name] = std::move(s);
   }
+}
+
+CompiledModel::AlignedFloats CompiledModel::allocate(size_t count) {
+  constexpr size_t kAlign = 128;
+  const size_t bytes = std::max<size_t>(kAlign, (count * sizeof(float) + kAlign - 1) / kAlign * kAlign);
+  auto* p = static_cast<float*>(std::aligned_alloc(kAlign, bytes));
+  if (!p) throw std::bad_alloc();
+  std::fill(p, p + bytes / sizeof(float), 0.0f);
+  return AlignedFloats(p);
 }
 
 CompiledModel::~CompiledModel() {
@@ -92,8 +102,8 @@ CompiledModel::Slot& CompiledModel::slot(const std::string& name) {
     Slot& base = slot(v->second);
     bind(*s, reinterpret_cast<float*>(base.buffer.host), shape);
   } else {
-    s->storage.assign(static_cast<size_t>(element_count(shape)), 0.0f);
-    bind(*s, s->storage.data(), shape);
+    s->storage = allocate(static_cast<size_t>(element_count(shape)));
+    bind(*s, s->storage.get(), shape);
   }
   return *slots_.emplace(name, std::move(s)).first->second;
 }

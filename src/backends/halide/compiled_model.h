@@ -5,6 +5,7 @@
 // through dlsym, so nndelta never links libHalide.
 #include <HalideRuntime.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,8 +31,16 @@ class CompiledModel {
   const Manifest& manifest() const { return manifest_; }
 
  private:
+  // Halide assumes buffers are aligned like its own allocations (it emits aligned vector loads
+  // and stores), so every host buffer starts on a 128-byte boundary.
+  struct AlignedFree {
+    void operator()(float* p) const { std::free(p); }
+  };
+  using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
+  static AlignedFloats allocate(size_t count);
+
   struct Slot {
-    std::vector<float> storage;  // empty for views and constants
+    AlignedFloats storage;  // null for views and constants
     std::vector<halide_dimension_t> dims;
     halide_buffer_t buffer{};
   };
@@ -41,7 +50,7 @@ class CompiledModel {
   Manifest manifest_;
   bool gpu_;
   void* library_ = nullptr;
-  std::vector<float> constants_;
+  AlignedFloats constants_;
   std::map<std::string, std::unique_ptr<Slot>> slots_;
   using StageFn = int (*)(void**);
   std::vector<StageFn> functions_;

@@ -119,7 +119,7 @@ class HalideBackend : public Backend {
     const std::string name = env.canonical();
     const halide::CompileOptions options = halide::compile_options(env);
     if (std::string why = unavailable_reason(env); !why.empty()) fail("{}: {}", name, why);
-    halide::Manifest manifest = halide::run_compiler({request.onnx, request.label, name, {}});
+    halide::Manifest manifest = halide::run_compiler({request.onnx, request.label, name, {}, {}, 0});
     return std::make_unique<HalideSession>(std::move(manifest), options.gpu(), options.threads);
   }
 

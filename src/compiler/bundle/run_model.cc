@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
@@ -35,8 +36,17 @@ namespace {
 std::string last_error;
 extern "C" void record_error(void*, const char* message) { last_error = message; }
 
+// Halide assumes buffers are aligned like its own allocations (aligned vector loads and stores).
+float* aligned_floats(size_t count) {
+  const size_t bytes = (count * sizeof(float) + 127) / 128 * 128 + 128;
+  auto* p = static_cast<float*>(std::aligned_alloc(128, bytes));
+  if (!p) std::abort();
+  std::memset(p, 0, bytes);
+  return p;
+}
+
 struct Slot {
-  std::vector<float> storage;
+  float* storage = nullptr;  // owned when set; never freed (the process ends)
   std::vector<halide_dimension_t> dims;
   halide_buffer_t buffer{};
 };
@@ -120,9 +130,10 @@ int main(int argc, char** argv) {
   if (static_cast<int>(stages.size()) != kStageCount) die("model.plan and the library disagree on the stages");
 
   std::ifstream cfile(dir + "/constants.bin", std::ios::binary | std::ios::ate);
-  std::vector<float> constants(static_cast<size_t>(cfile.tellg()) / sizeof(float));
+  const size_t constant_count = static_cast<size_t>(cfile.tellg()) / sizeof(float);
+  float* constants = aligned_floats(constant_count);
   cfile.seekg(0);
-  cfile.read(reinterpret_cast<char*>(constants.data()), static_cast<std::streamsize>(constants.size() * sizeof(float)));
+  cfile.read(reinterpret_cast<char*>(constants), static_cast<std::streamsize>(constant_count * sizeof(float)));
 
   std::map<std::string, std::unique_ptr<Slot>> slots;
   std::function<Slot&(const std::string&)> slot = [&](const std::string& name) -> Slot& {
@@ -130,12 +141,12 @@ int main(int argc, char** argv) {
     if (it != slots.end()) return *it->second;
     auto s = std::make_unique<Slot>();
     if (constant_at.count(name)) {
-      bind_buffer(*s, constants.data() + constant_at[name] / 4, shapes[name]);
+      bind_buffer(*s, constants + constant_at[name] / 4, shapes[name]);
     } else if (views.count(name)) {
       bind_buffer(*s, reinterpret_cast<float*>(slot(views[name]).buffer.host), shapes[name]);
     } else {
-      s->storage.assign(static_cast<size_t>(count(shapes[name])), 0.0f);
-      bind_buffer(*s, s->storage.data(), shapes[name]);
+      s->storage = aligned_floats(static_cast<size_t>(count(shapes[name])));
+      bind_buffer(*s, s->storage, shapes[name]);
     }
     return *slots.emplace(name, std::move(s)).first->second;
   };
