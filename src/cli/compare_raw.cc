@@ -29,11 +29,14 @@ std::vector<float> read_floats(const fs::path& path) {
   if (!in) fail("{}: cannot open", path.string());
   std::vector<float> v(static_cast<size_t>(in.tellg()) / sizeof(float));
   in.seekg(0);
-  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
+  in.read(reinterpret_cast<char*>(v.data()),
+          static_cast<std::streamsize>(v.size() * sizeof(float)));
   return v;
 }
 
-size_t argmax(const float* p, size_t n) { return static_cast<size_t>(std::max_element(p, p + n) - p); }
+size_t argmax(const float* p, size_t n) {
+  return static_cast<size_t>(std::max_element(p, p + n) - p);
+}
 
 int compare_raw(const CompareRawArgs& args) {
   const fs::path dir(args.bundle);
@@ -42,7 +45,8 @@ int compare_raw(const CompareRawArgs& args) {
   std::vector<std::string> files;
   if (!fs::is_directory(dir / "outputs"))
     fail("{}: no outputs/ folder: run the bundle's run_model first", (dir / "outputs").string());
-  for (const auto& e : fs::directory_iterator(dir / "outputs")) files.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator(dir / "outputs"))
+    files.push_back(e.path().filename());
   std::sort(files.begin(), files.end());
   if (files.empty()) fail("{}: outputs/ is empty", dir.string());
 
@@ -58,7 +62,8 @@ int compare_raw(const CompareRawArgs& args) {
       std::optional<Shape> shape = in.static_shape();
       if (!shape) fail("{}: input '{}' has no static shape", args.bundle, in.name);
       Tensor t(DType::kFloat32, *shape);
-      if (at + t.size() > input.size()) fail("{}: shorter than the model's inputs", (dir / "inputs" / file).string());
+      if (at + t.size() > input.size())
+        fail("{}: shorter than the model's inputs", (dir / "inputs" / file).string());
       std::copy(input.begin() + at, input.begin() + at + t.size(), t.data<float>());
       at += t.size();
       inputs[in.name] = t;
@@ -67,7 +72,8 @@ int compare_raw(const CompareRawArgs& args) {
     at = 0;
     for (size_t o = 0; o < model.graph.outputs.size(); ++o) {
       const std::vector<float> ref = expected.at(model.graph.outputs[o].name).to_floats();
-      if (at + ref.size() > output.size()) fail("{}: shorter than the model's outputs", (dir / "outputs" / file).string());
+      if (at + ref.size() > output.size())
+        fail("{}: shorter than the model's outputs", (dir / "outputs" / file).string());
       const float* got = output.data() + at;
       if (o == 0 && argmax(got, ref.size()) != argmax(ref.data(), ref.size())) ++flips;
       for (size_t i = 0; i < ref.size(); ++i) {
@@ -84,13 +90,16 @@ int compare_raw(const CompareRawArgs& args) {
   std::string name;
   for (double ms; lat >> name >> ms;) latencies.push_back(ms);
   std::sort(latencies.begin(), latencies.end());
-  fmt::print("{} inputs: {} top-1 flips against ref ({:.2f}%), max abs error {:.3g}, {} of {} "
-             "output elements beyond atol {} / rtol {}\n",
-             files.size(), flips, 100.0 * flips / files.size(), max_abs, beyond, elements, args.atol,
-             args.rtol);
+  fmt::print(
+      "{} inputs: {} top-1 flips against ref ({:.2f}%), max abs error {:.3g}, {} of {} "
+      "output elements beyond atol {} / rtol {}\n",
+      files.size(), flips, 100.0 * flips / files.size(), max_abs, beyond, elements, args.atol,
+      args.rtol);
   if (!latencies.empty())
-    fmt::print("latency on the bundle's machine: median {:.3f} ms, min {:.3f} ms, max {:.3f} ms ({} runs)\n",
-               latencies[latencies.size() / 2], latencies.front(), latencies.back(), latencies.size());
+    fmt::print(
+        "latency on the bundle's machine: median {:.3f} ms, min {:.3f} ms, max {:.3f} ms ({} "
+        "runs)\n",
+        latencies[latencies.size() / 2], latencies.front(), latencies.back(), latencies.size());
   return flips == 0 && beyond == 0 ? 0 : 1;
 }
 

@@ -8,12 +8,12 @@
 
 #include "analysis/compare.h"
 #include "backends/env_spec.h"
-#include "data/session.h"
 #include "backends/halide/compiler_process.h"
 #include "backends/halide/halide_options.h"
 #include "backends/transforms.h"
 #include "cli/command.h"
 #include "core/error.h"
+#include "data/session.h"
 #include "onnx/model_io.h"
 
 namespace nnd::cli {
@@ -47,7 +47,8 @@ void write_bundle_inputs(const CompileArgs& args) {
       auto t = cases[i].inputs.find(in.name);
       if (t == cases[i].inputs.end()) continue;  // an initializer with a default
       const Tensor f = t->second.cast(DType::kFloat32);
-      out.write(reinterpret_cast<const char*>(f.bytes().data()), static_cast<std::streamsize>(f.bytes().size()));
+      out.write(reinterpret_cast<const char*>(f.bytes().data()),
+                static_cast<std::streamsize>(f.bytes().size()));
     }
     keys << fmt::format("{:06}.bin {}\n", i, cases[i].key);
   }
@@ -60,9 +61,9 @@ int compile(const CompileArgs& args) {
          args.env);
   backends::halide::compile_options(env);  // a bad key fails here, before any work
   const Model model = backends::apply_transforms(onnx_io::load_model(args.model), env);
-  const backends::halide::Manifest manifest = backends::halide::run_compiler(
-      {onnx_io::model_to_bytes(model), args.model, env.canonical(), args.emit_dir,
-       args.bundle_dir, args.bundle_inputs});
+  const backends::halide::Manifest manifest =
+      backends::halide::run_compiler({onnx_io::model_to_bytes(model), args.model, env.canonical(),
+                                      args.emit_dir, args.bundle_dir, args.bundle_inputs});
   if (!args.bundle_dir.empty()) write_bundle_inputs(args);
   double total = 0;
   int compiled = 0;
@@ -76,7 +77,9 @@ int compile(const CompileArgs& args) {
   fmt::print("library  {}\n", manifest.library);
   if (!args.emit_dir.empty())
     fmt::print("emitted  {}/ (summary.txt; per stage .stmt, .html, .c, .s{})\n", args.emit_dir,
-               env.device == "opencl" ? ", .cl" : env.device == "cuda" ? ", .ptx" : "");
+               env.device == "opencl" ? ", .cl"
+               : env.device == "cuda" ? ", .ptx"
+                                      : "");
   if (!args.bundle_dir.empty())
     fmt::print("bundle   {}/ (build there with: sh build.sh; see README.txt)\n", args.bundle_dir);
   return 0;

@@ -56,8 +56,10 @@ void write_bundle(const std::string& dir, const backends::halide::Manifest& m,
                 fs::copy_options::overwrite_existing);
   fs::copy_file(NNDELTA_BUNDLE_MAIN, root / "run_model.cc", fs::copy_options::overwrite_existing);
 
-  std::string plan = fmt::format("# nndelta halide bundle: target {}\ngpu {}\n", m.target, gpu ? 1 : 0);
-  for (const std::string& in : m.inputs) plan += fmt::format("input {} {}\n", in, shape_text(m.shapes.at(in)));
+  std::string plan =
+      fmt::format("# nndelta halide bundle: target {}\ngpu {}\n", m.target, gpu ? 1 : 0);
+  for (const std::string& in : m.inputs)
+    plan += fmt::format("input {} {}\n", in, shape_text(m.shapes.at(in)));
   for (const auto& [name, c] : m.constants_at)
     plan += fmt::format("constant {} {} {}\n", name, c.offset, shape_text(c.shape));
   for (const auto& [name, base] : m.views)
@@ -65,14 +67,18 @@ void write_bundle(const std::string& dir, const backends::halide::Manifest& m,
   std::set<std::string> listed(m.inputs.begin(), m.inputs.end());
   for (const auto& s : m.stages)
     for (const std::string& out : s.outputs)
-      if (listed.insert(out).second) plan += fmt::format("value {} {}\n", out, shape_text(m.shapes.at(out)));
+      if (listed.insert(out).second)
+        plan += fmt::format("value {} {}\n", out, shape_text(m.shapes.at(out)));
   for (const auto& s : m.stages)
-    plan += fmt::format("stage {} {} -> {}\n", s.function, fmt::join(s.inputs, " "), fmt::join(s.outputs, " "));
+    plan += fmt::format("stage {} {} -> {}\n", s.function, fmt::join(s.inputs, " "),
+                        fmt::join(s.outputs, " "));
   for (const std::string& out : m.outputs) plan += fmt::format("output {}\n", out);
   write_file(root / "model.plan", plan);
 
   std::string table = "// The stages of this bundle's model, in the order model.plan lists them.\n";
-  table += "using StageFn = int (*)(void**);\nstruct StageEntry { const char* function; StageFn fn; };\n";
+  table +=
+      "using StageFn = int (*)(void**);\nstruct StageEntry { const char* function; StageFn fn; "
+      "};\n";
   std::set<std::string> declared;
   for (const auto& s : m.stages)
     if (declared.insert(s.function).second)
@@ -83,10 +89,12 @@ void write_bundle(const std::string& dir, const backends::halide::Manifest& m,
   write_file(root / "stages.cc", table);
 
   write_file(root / "build.sh",
-             "#!/bin/sh\n# Builds run_model with g++ alone (C++17); CUDA needs only the driver at run time.\n"
+             "#!/bin/sh\n# Builds run_model with g++ alone (C++17); CUDA needs only the driver at "
+             "run time.\n"
              "cd \"$(dirname \"$0\")\" && g++ -O2 -std=c++17 -I. run_model.cc stages.cc libmodel.a "
              "-ldl -lpthread -o run_model\n");
-  fs::permissions(root / "build.sh", fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(root / "build.sh",
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
   write_file(root / "README.txt",
              fmt::format("A model compiled by nndelta with Halide for target {}.\n\n"
                          "  sh build.sh        # g++ only\n"

@@ -72,12 +72,14 @@ void run_linker(const std::vector<std::string>& objects, const std::string& out)
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fail("linking the compiled model failed (c++ -shared, status {}): is a C++ toolchain installed?",
-         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    fail(
+        "linking the compiled model failed (c++ -shared, status {}): is a C++ toolchain installed?",
+        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 }  // namespace
@@ -96,8 +98,9 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
   for (const ValueInfo& in : model.graph.inputs) {
     if (plan.constants.count(in.name)) continue;
     std::optional<Shape> s = in.static_shape();
-    if (!s) fail("{}: input '{}' has a dynamic shape; halide compiles static shapes only",
-                 model.source_path, in.name);
+    if (!s)
+      fail("{}: input '{}' has a dynamic shape; halide compiles static shapes only",
+           model.source_path, in.name);
     manifest.shapes[in.name] = *s;
   }
   std::function<Shape(const std::string&)> shape_of = [&](const std::string& name) -> Shape {
@@ -132,18 +135,25 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
     std::vector<Func> outs;
     for (const Value& v : built.outputs) outs.push_back(v.func);
     Halide::Pipeline pipeline(outs);
-    const std::string ir = normalized_ir(loop_ir(pipeline.compile_to_module(args, "nnd_stage", stage_target)));
-    entry.object_key = sha256_hex(fmt::format("{}\n{}\n{}", kToolchain, stage_target.to_string(), ir));
+    const std::string ir =
+        normalized_ir(loop_ir(pipeline.compile_to_module(args, "nnd_stage", stage_target)));
+    entry.object_key =
+        sha256_hex(fmt::format("{}\n{}\n{}", kToolchain, stage_target.to_string(), ir));
     entry.function = "nnd_" + entry.object_key.substr(0, 24);
     bool cached = false;
-    const std::string object = cache.get_or_make(entry.object_key, ".o", [&](const std::string& tmp) {
-      pipeline.compile_to_module(args, entry.function, stage_target)
-          .compile({{Halide::OutputFileType::object, tmp}});
-    }, &cached);
+    const std::string object = cache.get_or_make(
+        entry.object_key, ".o",
+        [&](const std::string& tmp) {
+          pipeline.compile_to_module(args, entry.function, stage_target)
+              .compile({{Halide::OutputFileType::object, tmp}});
+        },
+        &cached);
     entry.compile_ms = cached ? 0 : ms_since(start);
-    if (std::find(objects.begin(), objects.end(), object) == objects.end()) objects.push_back(object);
+    if (std::find(objects.begin(), objects.end(), object) == objects.end())
+      objects.push_back(object);
     for (const std::string& in : planned.inputs)
-      if (plan.constants.count(in) && std::find(constants_used.begin(), constants_used.end(), in) == constants_used.end())
+      if (plan.constants.count(in) &&
+          std::find(constants_used.begin(), constants_used.end(), in) == constants_used.end())
         constants_used.push_back(in);
     emitter.stage(i, entry, pipeline, args, stage_target, ir);
     manifest.stages.push_back(std::move(entry));
@@ -151,7 +161,8 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
   for (const std::string& out : plan.outputs) shape_of(out);
 
   // The runtime, once per target.
-  const std::string runtime_key = sha256_hex(fmt::format("{}\nruntime\n{}", kToolchain, target.to_string()));
+  const std::string runtime_key =
+      sha256_hex(fmt::format("{}\nruntime\n{}", kToolchain, target.to_string()));
   objects.push_back(cache.get_or_make(runtime_key, ".o", [&](const std::string& tmp) {
     Halide::compile_standalone_runtime(tmp, target);
   }));
@@ -174,11 +185,13 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
     bytes.append(reinterpret_cast<const char*>(f.bytes().data()), f.bytes().size());
   }
   manifest.constants = cache.get_or_make(sha256_hex(bytes), ".bin", [&](const std::string& tmp) {
-    std::ofstream(tmp, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(tmp, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   });
   manifest.constants_sha256 = sha256_file(manifest.constants);
   emitter.finish(manifest, plan);
-  if (!settings.bundle_dir.empty()) write_bundle(settings.bundle_dir, manifest, objects, options.gpu());
+  if (!settings.bundle_dir.empty())
+    write_bundle(settings.bundle_dir, manifest, objects, options.gpu());
   return manifest;
 }
 

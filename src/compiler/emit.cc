@@ -40,14 +40,18 @@ std::string device_source(const std::string& assembly) {
       continue;
     }
     const char c = assembly[++i];
-    if (c == 'n') out += '\n';
-    else if (c == 't') out += '\t';
+    if (c == 'n')
+      out += '\n';
+    else if (c == 't')
+      out += '\t';
     else if (c >= '0' && c <= '7') {  // up to three octal digits
       int v = 0, digits = 0;
-      for (; digits < 3 && assembly[i] >= '0' && assembly[i] <= '7'; ++digits, ++i) v = v * 8 + (assembly[i] - '0');
+      for (; digits < 3 && assembly[i] >= '0' && assembly[i] <= '7'; ++digits, ++i)
+        v = v * 8 + (assembly[i] - '0');
       --i;
       out += static_cast<char>(v);
-    } else out += c;
+    } else
+      out += c;
   }
   return out;
 }
@@ -73,7 +77,8 @@ void Emitter::stage(size_t index, const backends::halide::StageEntry& entry,
   try {
     pipeline.compile_to_c(base.string() + ".c", args, entry.function, target);
   } catch (const Halide::CompileError& e) {
-    write_file(base.string() + ".c.txt", fmt::format("Halide's C backend refused this stage: {}\n", e.what()));
+    write_file(base.string() + ".c.txt",
+               fmt::format("Halide's C backend refused this stage: {}\n", e.what()));
   }
   if (options_.gpu()) {
     const std::string source = device_source(read_file(base.string() + ".s"));
@@ -92,10 +97,11 @@ void Emitter::finish(const backends::halide::Manifest& manifest, const Plan& pla
   for (size_t i = 0; i < manifest.stages.size(); ++i) {
     const auto& s = manifest.stages[i];
     total += s.compile_ms;
-    text += fmt::format("stage{:03}  {:<40}  {:>9}  {}\n           schedule: {}\n           outputs: {}\n", i,
-                        fmt::join(s.nodes, " + "),
-                        s.compile_ms > 0 ? fmt::format("{:.0f} ms", s.compile_ms) : "cached",
-                        s.function, s.schedule, fmt::join(s.outputs, ", "));
+    text += fmt::format(
+        "stage{:03}  {:<40}  {:>9}  {}\n           schedule: {}\n           outputs: {}\n", i,
+        fmt::join(s.nodes, " + "),
+        s.compile_ms > 0 ? fmt::format("{:.0f} ms", s.compile_ms) : "cached", s.function,
+        s.schedule, fmt::join(s.outputs, ", "));
   }
   text += fmt::format("\ncompile time of the stages not cached: {:.0f} ms\n", total);
   write_file(fs::path(dir_) / "summary.txt", text);

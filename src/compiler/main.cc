@@ -6,10 +6,10 @@
 //   nndelta-halide --model M.onnx --env halide@cpu:O2 --manifest OUT.json [--cache DIR]
 //                  [--emit DIR]
 // Exit codes: 0 compiled; 2 the model, environment or compile failed (one line on stderr).
-#include <CLI/CLI.hpp>
 #include <Halide.h>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -27,9 +27,11 @@ int main(int argc, char** argv) {
   app.add_option("--model", model_path, "ONNX model")->required();
   app.add_option("--env", env_text, "environment, e.g. halide@cpu:O2")->required();
   app.add_option("--manifest", manifest_path, "where to write the manifest (JSON)");
-  app.add_option("--cache", cache_dir, "compile cache folder (default: $NNDELTA_CACHE_DIR or ~/.cache/nndelta/halide)");
+  app.add_option("--cache", cache_dir,
+                 "compile cache folder (default: $NNDELTA_CACHE_DIR or ~/.cache/nndelta/halide)");
   app.add_option("--emit", emit_dir, "write each stage's loop IR, C, assembly and kernels here");
-  app.add_option("--bundle", bundle_dir, "write a self-contained folder to run the model elsewhere");
+  app.add_option("--bundle", bundle_dir,
+                 "write a self-contained folder to run the model elsewhere");
   app.add_option("--bundle-inputs", bundle_inputs, "(written by nndelta compile, not here)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -38,8 +40,10 @@ int main(int argc, char** argv) {
       nnd::fail("environment '{}': nndelta-halide compiles halide environments only", env_text);
     const auto options = nnd::backends::halide::compile_options(env);
     const nnd::Model model = nnd::onnx_io::load_model(model_path);
-    const nnd::compiler::Cache cache(cache_dir.empty() ? nnd::compiler::Cache::default_root() : cache_dir);
-    const auto manifest = nnd::compiler::compile_model(model, options, cache, {emit_dir, bundle_dir});
+    const nnd::compiler::Cache cache(cache_dir.empty() ? nnd::compiler::Cache::default_root()
+                                                       : cache_dir);
+    const auto manifest =
+        nnd::compiler::compile_model(model, options, cache, {emit_dir, bundle_dir});
     if (!bundle_dir.empty())
       std::filesystem::copy_file(model_path, std::filesystem::path(bundle_dir) / "model.onnx",
                                  std::filesystem::copy_options::overwrite_existing);
@@ -55,7 +59,8 @@ int main(int argc, char** argv) {
   } catch (const Halide::CompileError& e) {
     std::string what = e.what();
     std::replace(what.begin(), what.end(), '\n', ' ');
-    std::cerr << "nndelta-halide: error: " << model_path << ": Halide refused the pipeline: " << what << "\n";
+    std::cerr << "nndelta-halide: error: " << model_path
+              << ": Halide refused the pipeline: " << what << "\n";
     return 2;
   } catch (const Halide::Error& e) {
     std::string what = e.what();

@@ -17,7 +17,8 @@ namespace {
 bool is_default_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
 
 // Runs one node on constant inputs with the reference interpreter.
-TensorMap evaluate(const Model& model, const Node& node, const std::map<std::string, Tensor>& constants) {
+TensorMap evaluate(const Model& model, const Node& node,
+                   const std::map<std::string, Tensor>& constants) {
   Model one;
   one.opsets = model.opsets;
   one.source_path = model.source_path;
@@ -58,7 +59,8 @@ int fold_batch_norms(std::vector<Node>& nodes, std::map<std::string, Tensor>& co
       continue;
     bool constant = constants.count(conv.inputs[1]) != 0;
     for (size_t k = 1; k < 5; ++k) constant = constant && constants.count(bn.inputs[k]);
-    if (!constant || (conv.inputs.size() > 2 && !conv.inputs[2].empty() && !constants.count(conv.inputs[2])))
+    if (!constant ||
+        (conv.inputs.size() > 2 && !conv.inputs[2].empty() && !constants.count(conv.inputs[2])))
       continue;
     const Tensor& w = constants.at(conv.inputs[1]);
     const std::vector<double> scale = constants.at(bn.inputs[1]).to_doubles(),
@@ -68,13 +70,15 @@ int fold_batch_norms(std::vector<Node>& nodes, std::map<std::string, Tensor>& co
     const double eps = bn.attr_float("epsilon", 1e-5f);
     const int64_t m = w.dim(0), per = w.size() / m;
     std::vector<double> wv = w.to_doubles(), bv(static_cast<size_t>(m), 0.0);
-    if (conv.inputs.size() > 2 && !conv.inputs[2].empty()) bv = constants.at(conv.inputs[2]).to_doubles();
+    if (conv.inputs.size() > 2 && !conv.inputs[2].empty())
+      bv = constants.at(conv.inputs[2]).to_doubles();
     for (int64_t c = 0; c < m; ++c) {
       const double s = scale[c] / std::sqrt(var[c] + eps);
       for (int64_t k = 0; k < per; ++k) wv[c * per + k] *= s;
       bv[c] = (bv[c] - mean[c]) * s + beta[c];
     }
-    const std::string wname = bn.outputs[0] + ".folded_weight", bname = bn.outputs[0] + ".folded_bias";
+    const std::string wname = bn.outputs[0] + ".folded_weight",
+                      bname = bn.outputs[0] + ".folded_bias";
     constants[wname] = Tensor::from_doubles(DType::kFloat32, w.shape(), wv);
     constants[bname] = Tensor::from_doubles(DType::kFloat32, {m}, bv);
     conv.inputs.resize(3);
@@ -124,7 +128,8 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
                       (options.has("constant_fold") && all_inputs_constant(node, plan.constants) &&
                        node.op_type != "Identity");
     bool output_wanted = false;
-    for (const std::string& out : node.outputs) output_wanted = output_wanted || graph_outputs.count(out);
+    for (const std::string& out : node.outputs)
+      output_wanted = output_wanted || graph_outputs.count(out);
     if (fold && !output_wanted) {
       for (auto& [name, t] : evaluate(model, node, plan.constants)) plan.constants[name] = t;
       if (node.op_type != "Constant") ++folded_constants;
@@ -133,11 +138,13 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
     nodes.push_back(node);
   }
   if (folded_constants > 0)
-    plan.steps_applied.push_back(fmt::format("constant_fold: {} nodes evaluated", folded_constants));
+    plan.steps_applied.push_back(
+        fmt::format("constant_fold: {} nodes evaluated", folded_constants));
   if (options.has("fold_bn")) {
     const int folded = fold_batch_norms(nodes, plan.constants, graph_outputs);
     if (folded > 0)
-      plan.steps_applied.push_back(fmt::format("fold_bn: {} BatchNormalization folded into Conv", folded));
+      plan.steps_applied.push_back(
+          fmt::format("fold_bn: {} BatchNormalization folded into Conv", folded));
   }
 
   // Every op must be known before anything is built.
@@ -186,7 +193,8 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
   // Ordering stages by their last node keeps every input produced before it is read.
   std::vector<size_t> order(plan.stages.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return last_node[a] < last_node[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return last_node[a] < last_node[b]; });
   std::vector<PlannedStage> sorted;
   for (size_t i : order) sorted.push_back(std::move(plan.stages[i]));
   plan.stages = std::move(sorted);

@@ -12,19 +12,19 @@
 namespace nnd::compiler {
 
 struct PlannedStage {
-  std::vector<Node> nodes;            // the first computes, the rest are fused epilogues
-  std::vector<std::string> inputs;    // buffer arguments: graph inputs, weights, other stages'
-  std::vector<std::string> outputs;   // values read outside the stage, or graph outputs
+  std::vector<Node> nodes;           // the first computes, the rest are fused epilogues
+  std::vector<std::string> inputs;   // buffer arguments: graph inputs, weights, other stages'
+  std::vector<std::string> outputs;  // values read outside the stage, or graph outputs
 };
 
 struct Plan {
-  std::map<std::string, Tensor> constants;  // initializers, Constant nodes, folded values
+  std::map<std::string, Tensor> constants;   // initializers, Constant nodes, folded values
   std::map<std::string, const Node*> views;  // value -> the view node making it
   std::vector<Node> view_nodes;
   std::vector<PlannedStage> stages;          // in an order that runs
   std::vector<std::string> inputs, outputs;  // the graph's
   int64_t opset = 0;
-  std::vector<std::string> steps_applied;    // e.g. "fold_bn: 3 BatchNormalization folded"
+  std::vector<std::string> steps_applied;  // e.g. "fold_bn: 3 BatchNormalization folded"
 };
 
 // A node whose op halide lacks, or that it cannot lower as given, is a UserError naming it.

@@ -31,7 +31,8 @@ BuiltStage build_stage(const PlannedStage& stage, const Plan& plan, const ShapeO
   std::map<std::string, Value> values;
   for (size_t i = 0; i < stage.inputs.size(); ++i) {
     const Shape shape = shape_of(stage.inputs[i]);
-    Halide::ImageParam param(Halide::Float(32), static_cast<int>(shape.size()), fmt::format("in{}", i));
+    Halide::ImageParam param(Halide::Float(32), static_cast<int>(shape.size()),
+                             fmt::format("in{}", i));
     constrain(param, shape);
     built.params.push_back(param);
     values[stage.inputs[i]] = {Func(param), shape};
@@ -45,8 +46,10 @@ BuiltStage build_stage(const PlannedStage& stage, const Plan& plan, const ShapeO
       auto c = plan.constants.find(in);
       ctx.constant_inputs.push_back(in.empty() || c == plan.constants.end() ? nullptr : &c->second);
       auto v = values.find(in);
-      if (in.empty() || op->compile_time(i) || v == values.end()) ctx.inputs.push_back(std::nullopt);
-      else ctx.inputs.push_back(v->second);
+      if (in.empty() || op->compile_time(i) || v == values.end())
+        ctx.inputs.push_back(std::nullopt);
+      else
+        ctx.inputs.push_back(v->second);
     }
     Lowered lowered = op->lower(ctx);
     NND_CHECK(lowered.outputs.size() <= node.outputs.size(), "{} lowered to {} outputs",

@@ -8,7 +8,7 @@
 
 namespace nnd::compiler {
 
-Shape view_shape(const Node& node, const Shape& input, const std::map<std::string, Tensor>& constants,
-                 int64_t opset);
+Shape view_shape(const Node& node, const Shape& input,
+                 const std::map<std::string, Tensor>& constants, int64_t opset);
 
 }  // namespace nnd::compiler

@@ -57,14 +57,20 @@ Model spatial_model() {
   g.name = "spatial";
   g.inputs = {float_value("x", {1, 4, 7, 7})};
   g.initializers = {
-      {"w1", values({4, 2, 3, 3}, 0.5f, 1)},  {"b1", values({4}, 0.1f, 2)},
-      {"s", values({4}, 0.3f, 3)},           {"bb", values({4}, 0.2f, 4)},
-      {"mean", values({4}, 0.1f, 5)},        {"var", Tensor::of<float>({4}, {0.5f, 1.f, 1.5f, 2.f})},
-      {"lo", Tensor::of<float>({}, {-0.5f})}, {"hi", Tensor::of<float>({}, {1.5f})},
+      {"w1", values({4, 2, 3, 3}, 0.5f, 1)},
+      {"b1", values({4}, 0.1f, 2)},
+      {"s", values({4}, 0.3f, 3)},
+      {"bb", values({4}, 0.2f, 4)},
+      {"mean", values({4}, 0.1f, 5)},
+      {"var", Tensor::of<float>({4}, {0.5f, 1.f, 1.5f, 2.f})},
+      {"lo", Tensor::of<float>({}, {-0.5f})},
+      {"hi", Tensor::of<float>({}, {1.5f})},
       {"split", Tensor::of<int64_t>({2}, {3, 5})},
       {"pads", Tensor::of<int64_t>({8}, {0, 0, 1, 0, 0, 0, 0, 1})},
-      {"padv", Tensor::of<float>({}, {0.5f})}, {"wg", values({3, 5}, 0.4f, 6)},
-      {"cg", values({3}, 0.2f, 7)},          {"two", Tensor::of<float>({}, {2.f})},
+      {"padv", Tensor::of<float>({}, {0.5f})},
+      {"wg", values({3, 5}, 0.4f, 6)},
+      {"cg", values({3}, 0.2f, 7)},
+      {"two", Tensor::of<float>({}, {2.f})},
   };
   g.nodes = {
       make_node("Conv", {"x", "w1", "b1"}, {"c1"},
@@ -72,11 +78,15 @@ Model spatial_model() {
       make_node("BatchNormalization", {"c1", "s", "bb", "mean", "var"}, {"bn"}),
       make_node("Clip", {"bn", "lo", "hi"}, {"cl"}),
       make_node("MaxPool", {"cl"}, {"mp"},
-                {{"kernel_shape", ints({3, 3})}, {"strides", ints({2, 2})},
-                 {"pads", ints({1, 1, 1, 1})}, {"ceil_mode", one(1)}}),
+                {{"kernel_shape", ints({3, 3})},
+                 {"strides", ints({2, 2})},
+                 {"pads", ints({1, 1, 1, 1})},
+                 {"ceil_mode", one(1)}}),
       make_node("AveragePool", {"cl"}, {"ap"},
-                {{"kernel_shape", ints({2, 2})}, {"strides", ints({2, 2})},
-                 {"pads", ints({0, 0, 1, 1})}, {"count_include_pad", one(1)}}),
+                {{"kernel_shape", ints({2, 2})},
+                 {"strides", ints({2, 2})},
+                 {"pads", ints({0, 0, 1, 1})},
+                 {"count_include_pad", one(1)}}),
       make_node("Add", {"mp", "ap"}, {"ad"}),
       make_node("Concat", {"ad", "mp"}, {"cat"}, {{"axis", one(1)}}),
       make_node("Split", {"cat", "split"}, {"sp1", "sp2"}, {{"axis", one(1)}}),
@@ -167,7 +177,8 @@ TEST(HalideOptions, LevelsAddStepsAndDisableRemovesThem) {
   auto o0 = backends::halide::compile_options(EnvSpec::parse("halide@cpu:O0"));
   EXPECT_TRUE(o0.steps.empty());
   EXPECT_TRUE(o0.strict_float);
-  auto o3 = backends::halide::compile_options(EnvSpec::parse("halide@cpu:O3,disable=fuse+fast_math"));
+  auto o3 =
+      backends::halide::compile_options(EnvSpec::parse("halide@cpu:O3,disable=fuse+fast_math"));
   EXPECT_FALSE(o3.has("fuse"));
   EXPECT_FALSE(o3.has("fast_math"));
   EXPECT_TRUE(o3.has("autoschedule"));
@@ -186,7 +197,8 @@ TEST(HalideOptions, BadKeysValuesAndStepsAreNamed) {
   EXPECT_EQ(error("halide@cpu:O2,colour=red"),
             "environment 'halide@cpu:O2,colour=red': halide has no option 'colour' (known: "
             "threads, strict_float, schedule, disable)");
-  EXPECT_NE(error("halide@cpu:O2,disable=fuse+warp").find("'warp' is not a step"), std::string::npos);
+  EXPECT_NE(error("halide@cpu:O2,disable=fuse+warp").find("'warp' is not a step"),
+            std::string::npos);
   EXPECT_NE(error("halide@cpu:O0,schedule=adams2019").find("needs O2 or O3"), std::string::npos);
   EXPECT_NE(error("halide@tpu:O2").find("halide has no device 'tpu'"), std::string::npos);
   EXPECT_NE(error("halide@cpu:O2,strict_float=2").find("must be 0 or 1"), std::string::npos);
@@ -217,7 +229,8 @@ TEST(Halide, IsaTargetsChangeTheCodeButAgreeBitForBitUnderStrictFloat) {
     if (!worker::unavailable_reason(env).empty()) continue;
     const TensorMap got = prepare(env.canonical(), model)->run(inputs);
     if (!first) first = got;
-    for (const auto& [name, t] : got) EXPECT_TRUE(t.same_as(first->at(name))) << device << " " << name;
+    for (const auto& [name, t] : got)
+      EXPECT_TRUE(t.same_as(first->at(name))) << device << " " << name;
   }
   // OpenCL too where the model is arithmetic only; exp, pow and log come from the device's own
   // math library there (OpenCL C's exp against Halide's polynomial on CPUs), so LRN and Softmax
@@ -225,16 +238,22 @@ TEST(Halide, IsaTargetsChangeTheCodeButAgreeBitForBitUnderStrictFloat) {
   if (worker::unavailable_reason(EnvSpec::parse("halide@opencl:O2")).empty()) {
     const Model conv = testing::conv_relu_model();
     const TensorMap x = {{"x", values({1, 2, 4, 4}, 1.5f, 3)}};
-    EXPECT_TRUE(prepare("halide@opencl:O2,strict_float=1", conv)->run(x).at("y").same_as(
-        prepare("halide@cpu-avx2:O2,strict_float=1", conv)->run(x).at("y")));
+    EXPECT_TRUE(prepare("halide@opencl:O2,strict_float=1", conv)
+                    ->run(x)
+                    .at("y")
+                    .same_as(prepare("halide@cpu-avx2:O2,strict_float=1", conv)->run(x).at("y")));
     EXPECT_LT(worst(prepare("halide@opencl:O2,strict_float=1", model)->run(inputs), *first), 1e-6);
   }
   // The caps are real targets: FMA instructions appear in AVX2 code and never in SSE4.1 code.
   auto assembly = [&](const std::string& device) {
     const std::string dir = testing::temp_path("emit-" + device);
     fs::remove_all(dir);
-    backends::halide::run_compiler({onnx_io::model_to_bytes(model), "spatial",
-                                    fmt::format("halide@{}:O2", device), dir, {}, 0});
+    backends::halide::run_compiler({onnx_io::model_to_bytes(model),
+                                    "spatial",
+                                    fmt::format("halide@{}:O2", device),
+                                    dir,
+                                    {},
+                                    0});
     std::string all;
     for (const auto& e : fs::directory_iterator(dir))
       if (e.path().extension() == ".s") {
@@ -295,8 +314,10 @@ class HalideCache : public ::testing::Test {
     setenv("NNDELTA_CACHE_DIR", dir_.c_str(), 1);
   }
   void TearDown() override {
-    if (old_.empty()) unsetenv("NNDELTA_CACHE_DIR");
-    else setenv("NNDELTA_CACHE_DIR", old_.c_str(), 1);
+    if (old_.empty())
+      unsetenv("NNDELTA_CACHE_DIR");
+    else
+      setenv("NNDELTA_CACHE_DIR", old_.c_str(), 1);
   }
   backends::halide::Manifest compile(const Model& model, const std::string& env) {
     return backends::halide::run_compiler({onnx_io::model_to_bytes(model), "m", env, {}, {}, 0});
@@ -346,11 +367,14 @@ TEST(Halide, BadInputIsOneLineNamingIt) {
   Model model = testing::conv_relu_model();
   model.graph.nodes.push_back(make_node("Floor", {"y"}, {"z"}));
   model.graph.outputs = {float_value("z", {1, 3, 4, 4})};
-  EXPECT_EQ(error_of([&] { prepare("halide@cpu:O2", model); }).substr(0, 80),
-            std::string("halide@cpu:O2: Floor 'z': unsupported op for the halide framework: Floor (it lowers ")
-                .substr(0, 80));
-  EXPECT_NE(error_of([&] { prepare("halide@cpu:O2,threads=0", testing::conv_relu_model()); })
-                .find("threads=0 must be at least 1"),
+  EXPECT_EQ(
+      error_of([&] { prepare("halide@cpu:O2", model); }).substr(0, 80),
+      std::string(
+          "halide@cpu:O2: Floor 'z': unsupported op for the halide framework: Floor (it lowers ")
+          .substr(0, 80));
+  EXPECT_NE(error_of([&] {
+              prepare("halide@cpu:O2,threads=0", testing::conv_relu_model());
+            }).find("threads=0 must be at least 1"),
             std::string::npos);
   const std::string cuda = error_of([&] { prepare("halide@cuda:O2", testing::conv_relu_model()); });
   if (worker::unavailable_reason(EnvSpec::parse("halide@cuda:O2")).empty()) GTEST_SKIP();

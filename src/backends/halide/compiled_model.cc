@@ -39,10 +39,10 @@ CompiledModel::CompiledModel(Manifest manifest, bool gpu, int threads)
   symbol<void (*)(void (*)(void*, const char*))>(library_, "halide_set_error_handler",
                                                  manifest_.library)(&record_error);
   symbol<int (*)(int)>(library_, "halide_set_num_threads", manifest_.library)(threads);
-  copy_to_host_ = symbol<int (*)(void*, halide_buffer_t*)>(library_, "halide_copy_to_host",
-                                                           manifest_.library);
-  device_free_ = symbol<int (*)(void*, halide_buffer_t*)>(library_, "halide_device_free",
-                                                          manifest_.library);
+  copy_to_host_ =
+      symbol<int (*)(void*, halide_buffer_t*)>(library_, "halide_copy_to_host", manifest_.library);
+  device_free_ =
+      symbol<int (*)(void*, halide_buffer_t*)>(library_, "halide_device_free", manifest_.library);
   for (const StageEntry& s : manifest_.stages)
     functions_.push_back(symbol<StageFn>(library_, s.function + "_argv", manifest_.library));
 
@@ -61,7 +61,8 @@ CompiledModel::CompiledModel(Manifest manifest, bool gpu, int threads)
 
 CompiledModel::AlignedFloats CompiledModel::allocate(size_t count) {
   constexpr size_t kAlign = 128;
-  const size_t bytes = std::max<size_t>(kAlign, (count * sizeof(float) + kAlign - 1) / kAlign * kAlign);
+  const size_t bytes =
+      std::max<size_t>(kAlign, (count * sizeof(float) + kAlign - 1) / kAlign * kAlign);
   auto* p = static_cast<float*>(std::aligned_alloc(kAlign, bytes));
   if (!p) throw std::bad_alloc();
   std::fill(p, p + bytes / sizeof(float), 0.0f);
@@ -114,9 +115,11 @@ TensorMap CompiledModel::run(const TensorMap& inputs) {
     if (it == inputs.end()) fail("input '{}' was not given", name);
     const Tensor& t = it->second;
     const Shape& shape = manifest_.shapes.at(name);
-    if (t.dtype() != DType::kFloat32) fail("input '{}' must be float32, got {}", name, dtype_name(t.dtype()));
+    if (t.dtype() != DType::kFloat32)
+      fail("input '{}' must be float32, got {}", name, dtype_name(t.dtype()));
     if (t.shape() != shape)
-      fail("input '{}' must have shape {}, got {}", name, shape_string(shape), shape_string(t.shape()));
+      fail("input '{}' must have shape {}, got {}", name, shape_string(shape),
+           shape_string(t.shape()));
     Slot& s = slot(name);
     std::memcpy(s.buffer.host, t.bytes().data(), t.bytes().size());
   }
@@ -134,8 +137,8 @@ TensorMap CompiledModel::run(const TensorMap& inputs) {
     for (const std::string& out : stage.outputs) args.push_back(&slot(out).buffer);
     last_error.clear();
     if (int rc = functions_[i](args.data()); rc != 0)
-      fail("halide stage {} ({}) failed with code {}: {}", i, stage.nodes.empty() ? "" : stage.nodes.front(), rc,
-           last_error);
+      fail("halide stage {} ({}) failed with code {}: {}", i,
+           stage.nodes.empty() ? "" : stage.nodes.front(), rc, last_error);
     if (gpu_)
       for (const std::string& out : stage.outputs) {
         halide_buffer_t& b = slot(out).buffer;

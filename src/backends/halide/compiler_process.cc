@@ -63,14 +63,20 @@ Manifest run_compiler(const CompileCall& call) {
   const fs::path model = dir / (sha256_hex(call.model_bytes) + ".onnx");
   if (!fs::exists(model)) {
     const std::string tmp = model.string() + ".tmp" + unique_suffix();
-    std::ofstream(tmp, std::ios::binary).write(call.model_bytes.data(),
-                                                static_cast<std::streamsize>(call.model_bytes.size()));
+    std::ofstream(tmp, std::ios::binary)
+        .write(call.model_bytes.data(), static_cast<std::streamsize>(call.model_bytes.size()));
     fs::rename(tmp, model);
   }
   const std::string manifest_path = (dir / ("manifest-" + unique_suffix() + ".json")).string();
-  std::vector<std::string> args = {worker::halide_compiler_binary(), "--model", model.string(),
-                                   "--env", call.env, "--manifest", manifest_path,
-                                   "--cache", cache_dir()};
+  std::vector<std::string> args = {worker::halide_compiler_binary(),
+                                   "--model",
+                                   model.string(),
+                                   "--env",
+                                   call.env,
+                                   "--manifest",
+                                   manifest_path,
+                                   "--cache",
+                                   cache_dir()};
   if (!call.emit_dir.empty()) {
     args.push_back("--emit");
     args.push_back(call.emit_dir);
@@ -83,7 +89,8 @@ Manifest run_compiler(const CompileCall& call) {
     fail("{}: the Halide compiler {} is not built (cmake --build build)", call.env, args[0]);
 
   int err[2];
-  if (::pipe(err) != 0) fail("cannot create a pipe for the Halide compiler: {}", std::strerror(errno));
+  if (::pipe(err) != 0)
+    fail("cannot create a pipe for the Halide compiler: {}", std::strerror(errno));
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(err[1], 2);
@@ -108,7 +115,9 @@ Manifest run_compiler(const CompileCall& call) {
     std::string line = last_line(messages);
     const std::string prefix = "nndelta-halide: error: ";
     if (line.rfind(prefix, 0) == 0) line = line.substr(prefix.size());
-    fail("{}: {}", call.env, line.empty() ? fmt::format("the Halide compiler exited with {}", WEXITSTATUS(status)) : line);
+    fail("{}: {}", call.env,
+         line.empty() ? fmt::format("the Halide compiler exited with {}", WEXITSTATUS(status))
+                      : line);
   }
   std::ifstream in(manifest_path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -60,7 +60,8 @@ std::string opencl_reason() {
     platforms_fn(count, platforms.data(), nullptr);
     for (void* p : platforms) {
       unsigned devices = 0;
-      if (devices_fn(p, 0xFFFFFFFF /* CL_DEVICE_TYPE_ALL */, 0, nullptr, &devices) == 0 && devices > 0)
+      if (devices_fn(p, 0xFFFFFFFF /* CL_DEVICE_TYPE_ALL */, 0, nullptr, &devices) == 0 &&
+          devices > 0)
         why.clear();
     }
   }
@@ -119,7 +120,8 @@ class HalideBackend : public Backend {
     const std::string name = env.canonical();
     const halide::CompileOptions options = halide::compile_options(env);
     if (std::string why = unavailable_reason(env); !why.empty()) fail("{}: {}", name, why);
-    halide::Manifest manifest = halide::run_compiler({request.onnx, request.label, name, {}, {}, 0});
+    halide::Manifest manifest =
+        halide::run_compiler({request.onnx, request.label, name, {}, {}, 0});
     return std::make_unique<HalideSession>(std::move(manifest), options.gpu(), options.threads);
   }
 

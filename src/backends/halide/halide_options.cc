@@ -37,9 +37,9 @@ bool one_of(const std::string& value, const std::vector<std::string>& allowed) {
 }  // namespace
 
 const std::vector<std::string>& step_names() {
-  static const std::vector<std::string> names = {"fold_bn",  "fuse",     "constant_fold",
-                                                 "vectorize", "tile",    "unroll",
-                                                 "parallel", "autoschedule", "fast_math"};
+  static const std::vector<std::string> names = {"fold_bn",   "fuse",         "constant_fold",
+                                                 "vectorize", "tile",         "unroll",
+                                                 "parallel",  "autoschedule", "fast_math"};
   return names;
 }
 
@@ -54,7 +54,8 @@ const std::vector<std::string>& devices() {
 
 std::string CompileOptions::target() const {
   for (const DeviceTarget& d : device_targets())
-    if (device == d.device) return strict_float ? std::string(d.target) + "-strict_float" : d.target;
+    if (device == d.device)
+      return strict_float ? std::string(d.target) + "-strict_float" : d.target;
   NND_CHECK(false, "device '{}' has no target", device);
 }
 
@@ -73,9 +74,10 @@ CompileOptions compile_options(const EnvSpec& env) {
   o.level = env.opt;
   for (const auto& [key, value] : env.options)
     if (!one_of(key, {"threads", "strict_float", "schedule", "disable"}))
-      fail("environment '{}': halide has no option '{}' (known: threads, strict_float, schedule, "
-           "disable)",
-           name, key);
+      fail(
+          "environment '{}': halide has no option '{}' (known: threads, strict_float, schedule, "
+          "disable)",
+          name, key);
   o.threads = env.int_option("threads", 1);
   if (o.threads < 1) fail("environment '{}': threads={} must be at least 1", name, o.threads);
 
@@ -86,7 +88,9 @@ CompileOptions compile_options(const EnvSpec& env) {
 
   // Steps by level, then disable=.
   const std::vector<std::vector<std::string>> by_level = {
-      {}, {"fold_bn", "fuse", "constant_fold"}, {"vectorize", "tile", "unroll", "parallel"},
+      {},
+      {"fold_bn", "fuse", "constant_fold"},
+      {"vectorize", "tile", "unroll", "parallel"},
       {"autoschedule", "fast_math"}};
   for (int l = 1; l <= o.level; ++l) o.steps.insert(by_level[l].begin(), by_level[l].end());
   const std::string disabled = env.option("disable");

@@ -29,8 +29,8 @@ struct CompileOptions {
   int level = 2;
   int threads = 1;
   bool strict_float = false;
-  std::string schedule;          // manual, mullapudi2016, adams2019
-  std::set<std::string> steps;   // the steps in effect after level and disable=
+  std::string schedule;         // manual, mullapudi2016, adams2019
+  std::set<std::string> steps;  // the steps in effect after level and disable=
 
   bool has(const std::string& step) const { return steps.count(step) != 0; }
   bool gpu() const { return device == "opencl" || device == "cuda"; }

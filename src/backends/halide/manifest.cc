@@ -21,18 +21,12 @@ std::string manifest_to_json(const Manifest& m) {
   json constants = json::object();
   for (const auto& [name, c] : m.constants_at)
     constants[name] = {{"offset", c.offset}, {"shape", c.shape}};
-  json out = {{"library", m.library},
-              {"library_sha256", m.library_sha256},
-              {"constants", m.constants},
-              {"constants_sha256", m.constants_sha256},
-              {"target", m.target},
-              {"options", m.options},
-              {"inputs", m.inputs},
-              {"outputs", m.outputs},
-              {"shapes", m.shapes},
-              {"views", m.views},
-              {"constants_at", constants},
-              {"stages", stages}};
+  json out = {{"library", m.library},      {"library_sha256", m.library_sha256},
+              {"constants", m.constants},  {"constants_sha256", m.constants_sha256},
+              {"target", m.target},        {"options", m.options},
+              {"inputs", m.inputs},        {"outputs", m.outputs},
+              {"shapes", m.shapes},        {"views", m.views},
+              {"constants_at", constants}, {"stages", stages}};
   return out.dump(1);
 }
 

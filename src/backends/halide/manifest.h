@@ -12,13 +12,13 @@
 namespace nnd::backends::halide {
 
 struct StageEntry {
-  std::string function;              // the AOT function's name in the library
-  std::vector<std::string> inputs;   // its buffer arguments, in order, then the outputs
+  std::string function;             // the AOT function's name in the library
+  std::vector<std::string> inputs;  // its buffer arguments, in order, then the outputs
   std::vector<std::string> outputs;
-  std::vector<std::string> nodes;    // the ONNX nodes it computes ("Conv 'c1'", ...)
-  std::string schedule;              // how it was scheduled, in words
-  std::string object_key;            // the cache key of its object (hash of its loop IR, target)
-  double compile_ms = 0;             // 0 when the object came from the cache
+  std::vector<std::string> nodes;  // the ONNX nodes it computes ("Conv 'c1'", ...)
+  std::string schedule;            // how it was scheduled, in words
+  std::string object_key;          // the cache key of its object (hash of its loop IR, target)
+  double compile_ms = 0;           // 0 when the object came from the cache
 };
 
 struct ConstantEntry {
@@ -31,14 +31,14 @@ struct Manifest {
   std::string library_sha256;  // checked before dlopen
   std::string constants;       // absolute path of the constants file (float32, little-endian)
   std::string constants_sha256;
-  std::string target;          // Halide's target string
-  std::string options;         // CompileOptions::key()
-  std::vector<std::string> inputs;    // graph inputs, in order
-  std::vector<std::string> outputs;   // graph outputs, in order
-  std::map<std::string, Shape> shapes;               // every value's shape
-  std::map<std::string, std::string> views;          // value -> the value whose bytes it shows
+  std::string target;                                 // Halide's target string
+  std::string options;                                // CompileOptions::key()
+  std::vector<std::string> inputs;                    // graph inputs, in order
+  std::vector<std::string> outputs;                   // graph outputs, in order
+  std::map<std::string, Shape> shapes;                // every value's shape
+  std::map<std::string, std::string> views;           // value -> the value whose bytes it shows
   std::map<std::string, ConstantEntry> constants_at;  // constant -> where its bytes are
-  std::vector<StageEntry> stages;                    // in execution order
+  std::vector<StageEntry> stages;                     // in execution order
 };
 
 std::string manifest_to_json(const Manifest& manifest);

@@ -5,16 +5,15 @@
 // latency to latency.txt. `nndelta compare-raw` checks the outputs against the ref framework.
 //
 //   ./run_model [BUNDLE_DIR]          (default: the current folder)
-#include <dlfcn.h>
-
 #include <HalideRuntime.h>
+#include <dirent.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -106,7 +105,8 @@ int main(int argc, char** argv) {
     std::string kind, name;
     words >> kind >> name;
     if (kind == "gpu") gpu = name == "1";
-    if (kind == "value" || kind == "input" || kind == "output" || kind == "constant" || kind == "view") {
+    if (kind == "value" || kind == "input" || kind == "output" || kind == "constant" ||
+        kind == "view") {
       std::string extra;
       if (kind == "constant" || kind == "view") words >> extra;
       std::vector<int64_t> shape;
@@ -121,19 +121,23 @@ int main(int argc, char** argv) {
       Stage s{name, {}, {}};
       bool after_arrow = false;
       for (std::string w; words >> w;) {
-        if (w == "->") after_arrow = true;
-        else (after_arrow ? s.outputs : s.inputs).push_back(w);
+        if (w == "->")
+          after_arrow = true;
+        else
+          (after_arrow ? s.outputs : s.inputs).push_back(w);
       }
       stages.push_back(s);
     }
   }
-  if (static_cast<int>(stages.size()) != kStageCount) die("model.plan and the library disagree on the stages");
+  if (static_cast<int>(stages.size()) != kStageCount)
+    die("model.plan and the library disagree on the stages");
 
   std::ifstream cfile(dir + "/constants.bin", std::ios::binary | std::ios::ate);
   const size_t constant_count = static_cast<size_t>(cfile.tellg()) / sizeof(float);
   float* constants = aligned_floats(constant_count);
   cfile.seekg(0);
-  cfile.read(reinterpret_cast<char*>(constants), static_cast<std::streamsize>(constant_count * sizeof(float)));
+  cfile.read(reinterpret_cast<char*>(constants),
+             static_cast<std::streamsize>(constant_count * sizeof(float)));
 
   std::map<std::string, std::unique_ptr<Slot>> slots;
   std::function<Slot&(const std::string&)> slot = [&](const std::string& name) -> Slot& {
@@ -177,12 +181,15 @@ int main(int argc, char** argv) {
         args.push_back(&b);
       }
       for (const std::string& n : stages[i].outputs) args.push_back(&slot(n).buffer);
-      if (kStages[i].fn(args.data()) != 0) die("stage " + stages[i].function + " failed: " + last_error);
+      if (kStages[i].fn(args.data()) != 0)
+        die("stage " + stages[i].function + " failed: " + last_error);
       if (gpu)
         for (const std::string& n : stages[i].outputs)
-          if (halide_copy_to_host(nullptr, &slot(n).buffer) != 0) die("copy to host failed: " + last_error);
+          if (halide_copy_to_host(nullptr, &slot(n).buffer) != 0)
+            die("copy to host failed: " + last_error);
     }
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     latency << file << " " << ms << "\n";
     std::ofstream out(dir + "/outputs/" + file, std::ios::binary);
     for (const std::string& name : outputs)

@@ -9,7 +9,9 @@ Lowered lower_conv(LowerContext& ctx) {
   const Node& node = ctx.node;
   const Value& x = ctx.input(0);
   const Value& w = ctx.input(1);
-  if (w.shape.size() != 4) unsupported(node, fmt::format("a weight of shape {} (only 2-D convolutions)", shape_string(w.shape)));
+  if (w.shape.size() != 4)
+    unsupported(node,
+                fmt::format("a weight of shape {} (only 2-D convolutions)", shape_string(w.shape)));
   const int64_t group = node.attr_int("group", 1);
   const int64_t m_total = w.shape[0], c_group = w.shape[1];
   if (group < 1 || m_total % group != 0 || x.shape.size() != 4 || x.shape[1] != c_group * group)
@@ -33,10 +35,10 @@ Lowered lower_conv(LowerContext& ctx) {
                  ctx.name("r"));
   const Expr m_per_group = static_cast<int>(m_total / group);
   const Expr channel = (v[1] / m_per_group) * static_cast<int>(c_group) + r.x;
-  const Expr iy = v[2] * static_cast<int>(win.strides[0]) + r.y * static_cast<int>(win.dilations[0]) -
-                  static_cast<int>(win.pad_begin[0]);
-  const Expr ix = v[3] * static_cast<int>(win.strides[1]) + r.z * static_cast<int>(win.dilations[1]) -
-                  static_cast<int>(win.pad_begin[1]);
+  const Expr iy = v[2] * static_cast<int>(win.strides[0]) +
+                  r.y * static_cast<int>(win.dilations[0]) - static_cast<int>(win.pad_begin[0]);
+  const Expr ix = v[3] * static_cast<int>(win.strides[1]) +
+                  r.z * static_cast<int>(win.dilations[1]) - static_cast<int>(win.pad_begin[1]);
   std::vector<int> padded_axes;
   if (win.padded(0)) padded_axes.push_back(2);
   if (win.padded(1)) padded_axes.push_back(3);

@@ -13,7 +13,7 @@ namespace nnd::compiler {
 namespace {
 
 Lowered unary_op(LowerContext& ctx, const std::string& what,
-              const std::function<Expr(const Expr&)>& fn) {
+                 const std::function<Expr(const Expr&)>& fn) {
   const Value& x = ctx.input(0);
   std::vector<Var> v = axis_vars(static_cast<int>(x.shape.size()));
   Func out(ctx.name(what));
@@ -22,9 +22,10 @@ Lowered unary_op(LowerContext& ctx, const std::string& what,
 }
 
 Lowered binary_op(LowerContext& ctx, const std::string& what,
-               const std::function<Expr(const Expr&, const Expr&)>& fn) {
+                  const std::function<Expr(const Expr&, const Expr&)>& fn) {
   if (ctx.node.inputs.size() != 2)
-    unsupported(ctx.node, fmt::format("{} with {} inputs (two only)", ctx.node.op_type, ctx.node.inputs.size()));
+    unsupported(ctx.node, fmt::format("{} with {} inputs (two only)", ctx.node.op_type,
+                                      ctx.node.inputs.size()));
   const Value& a = ctx.input(0);
   const Value& b = ctx.input(1);
   const Shape shape = broadcast_shapes(ctx.node, {a.shape, b.shape});
@@ -51,7 +52,7 @@ Lowered lower_relu(LowerContext& ctx) {
 Lowered lower_leaky_relu(LowerContext& ctx) {
   const float alpha = ctx.node.attr_float("alpha", 0.01f);
   return unary_op(ctx, "leakyrelu",
-               [alpha](const Expr& x) { return Halide::select(x < 0.0f, alpha * x, x); });
+                  [alpha](const Expr& x) { return Halide::select(x < 0.0f, alpha * x, x); });
 }
 
 Lowered lower_clip(LowerContext& ctx) {
@@ -79,7 +80,8 @@ Lowered lower_tanh(LowerContext& ctx) {
   if (!ctx.options.has("fast_math"))
     return unary_op(ctx, "tanh", [](const Expr& x) { return Halide::tanh(x); });
   // tanh(x) = 2 sigmoid(2x) - 1, through the fast exp.
-  return unary_op(ctx, "tanh", [&ctx](const Expr& x) { return 2.0f * sigmoid(ctx, 2.0f * x) - 1.0f; });
+  return unary_op(ctx, "tanh",
+                  [&ctx](const Expr& x) { return 2.0f * sigmoid(ctx, 2.0f * x) - 1.0f; });
 }
 
 Lowered lower_hard_sigmoid(LowerContext& ctx) {
@@ -133,8 +135,9 @@ Lowered lower_pow(LowerContext& ctx) {
   return binary_op(ctx, "pow", [](const Expr& a, const Expr& b) { return Halide::pow(a, b); });
 }
 Lowered lower_prelu(LowerContext& ctx) {
-  return binary_op(ctx, "prelu",
-                   [](const Expr& x, const Expr& slope) { return Halide::select(x < 0.0f, slope * x, x); });
+  return binary_op(ctx, "prelu", [](const Expr& x, const Expr& slope) {
+    return Halide::select(x < 0.0f, slope * x, x);
+  });
 }
 
 }  // namespace nnd::compiler

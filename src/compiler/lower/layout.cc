@@ -29,8 +29,10 @@ Lowered lower_concat(LowerContext& ctx) {
   for (int i = 0; i < ctx.input_count(); ++i) {
     const Value& in = ctx.input(i);
     std::vector<Expr> idx = as_exprs(v);
-    idx[axis] = Halide::clamp(v[axis] - static_cast<int>(start), 0, static_cast<int>(in.shape[axis] - 1));
-    value = i == 0 ? at(in, idx) : Halide::select(v[axis] >= static_cast<int>(start), at(in, idx), value);
+    idx[axis] =
+        Halide::clamp(v[axis] - static_cast<int>(start), 0, static_cast<int>(in.shape[axis] - 1));
+    value = i == 0 ? at(in, idx)
+                   : Halide::select(v[axis] >= static_cast<int>(start), at(in, idx), value);
     start += in.shape[axis];
   }
   Func out(ctx.name("concat"));
@@ -44,8 +46,10 @@ Lowered lower_split(LowerContext& ctx) {
   const int rank = static_cast<int>(x.shape.size());
   const int64_t axis = normalize_axis(node, node.attr_int("axis", 0), rank);
   std::vector<int64_t> sizes;
-  if (node.inputs.size() > 1 && !node.inputs[1].empty()) sizes = ctx.constant(1).to_int64s();
-  else if (node.has("split")) sizes = node.attr_ints("split");
+  if (node.inputs.size() > 1 && !node.inputs[1].empty())
+    sizes = ctx.constant(1).to_int64s();
+  else if (node.has("split"))
+    sizes = node.attr_ints("split");
   else {
     const int64_t parts = static_cast<int64_t>(node.outputs.size());
     if (x.shape[axis] % parts != 0)
@@ -105,8 +109,8 @@ Lowered lower_slice(LowerContext& ctx) {
       (void)is_end;
     };
     const int64_t s = clamp_index(starts[i], false), e = clamp_index(ends[i], true);
-    const int64_t count = steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i]
-                                       : (s - e + (-steps[i]) - 1) / (-steps[i]);
+    const int64_t count =
+        steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i] : (s - e + (-steps[i]) - 1) / (-steps[i]);
     shape[a] = std::max<int64_t>(0, count);
     first[a] = s;
     step[a] = steps[i];
@@ -127,7 +131,8 @@ Lowered lower_transpose(LowerContext& ctx) {
   std::vector<int64_t> perm;
   for (int i = rank - 1; i >= 0; --i) perm.push_back(i);
   perm = node.attr_ints("perm", perm);
-  if (static_cast<int>(perm.size()) != rank) fail("{}: perm has {} axes for rank {}", node.label(), perm.size(), rank);
+  if (static_cast<int>(perm.size()) != rank)
+    fail("{}: perm has {} axes for rank {}", node.label(), perm.size(), rank);
   Shape shape(rank);
   std::vector<Var> v = axis_vars(rank);
   std::vector<Expr> idx(rank);
@@ -151,7 +156,8 @@ Lowered lower_pad(LowerContext& ctx) {
   std::vector<int64_t> pads =
       node.has("pads") ? node.attr_ints("pads") : ctx.constant(1).to_int64s();
   float value = node.attr_float("value", 0.0f);
-  if (node.inputs.size() > 2 && !node.inputs[2].empty()) value = static_cast<float>(ctx.constant(2).at(0));
+  if (node.inputs.size() > 2 && !node.inputs[2].empty())
+    value = static_cast<float>(ctx.constant(2).at(0));
   if (node.inputs.size() > 3 && !node.inputs[3].empty()) unsupported(node, "Pad's axes input");
   if (static_cast<int>(pads.size()) != 2 * rank)
     fail("{}: pads has {} values for rank {}", node.label(), pads.size(), rank);

@@ -44,8 +44,7 @@ Lowered lower_matmul(LowerContext& ctx) {
   const Node& node = ctx.node;
   const Value& a = ctx.input(0);
   const Value& b = ctx.input(1);
-  if (a.shape.size() < 2 || b.shape.size() < 2)
-    unsupported(node, "MatMul of 1-D operands");
+  if (a.shape.size() < 2 || b.shape.size() < 2) unsupported(node, "MatMul of 1-D operands");
   const int64_t k = a.shape.back(), kb = b.shape[b.shape.size() - 2];
   if (k != kb)
     fail("{}: A {} and B {} do not multiply", node.label(), shape_string(a.shape),
@@ -61,15 +60,17 @@ Lowered lower_matmul(LowerContext& ctx) {
   auto index = [&](const Value& op, const Expr& row, const Expr& col) {
     std::vector<Expr> idx;
     const size_t batch = op.shape.size() - 2, offset = rank - 2 - batch;
-    for (size_t i = 0; i < batch; ++i) idx.push_back(op.shape[i] == 1 ? Expr(0) : Expr(v[offset + i]));
+    for (size_t i = 0; i < batch; ++i)
+      idx.push_back(op.shape[i] == 1 ? Expr(0) : Expr(v[offset + i]));
     idx.push_back(row);
     idx.push_back(col);
     return idx;
   };
   Func out(ctx.name("matmul"));
   define(out, v, 0.0f);
-  update(out, as_exprs(v),
-         at(out, as_exprs(v)) + at(a, index(a, v[rank - 2], r.x)) * at(b, index(b, r.x, v[rank - 1])));
+  update(
+      out, as_exprs(v),
+      at(out, as_exprs(v)) + at(a, index(a, v[rank - 2], r.x)) * at(b, index(b, r.x, v[rank - 1])));
   return {{{out, shape}}, {}, "linear"};
 }
 

@@ -20,10 +20,10 @@
 
 namespace nnd::compiler {
 
+using backends::halide::CompileOptions;
 using Halide::Expr;
 using Halide::Func;
 using Halide::Var;
-using backends::halide::CompileOptions;
 
 // An ONNX value inside a stage.
 struct Value {
@@ -39,8 +39,8 @@ struct Internal {
 
 struct LowerContext {
   const Node& node;
-  std::vector<std::optional<Value>> inputs;        // by input position; nullopt when omitted
-  std::vector<const Tensor*> constant_inputs;      // by input position; null when not constant
+  std::vector<std::optional<Value>> inputs;    // by input position; nullopt when omitted
+  std::vector<const Tensor*> constant_inputs;  // by input position; null when not constant
   const CompileOptions& options;
   int64_t opset = 0;   // of the default domain
   std::string prefix;  // for Func names, unique within the stage

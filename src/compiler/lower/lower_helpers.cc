@@ -12,9 +12,10 @@ const Value& LowerContext::input(int i) const {
 
 const Tensor& LowerContext::constant(int i) const {
   if (!is_constant(i))
-    fail("{}: halide needs input {} ('{}') to be a constant (an initializer or Constant), "
-         "since it decides the shape of the computation",
-         node.label(), i, i < static_cast<int>(node.inputs.size()) ? node.inputs[i] : "");
+    fail(
+        "{}: halide needs input {} ('{}') to be a constant (an initializer or Constant), "
+        "since it decides the shape of the computation",
+        node.label(), i, i < static_cast<int>(node.inputs.size()) ? node.inputs[i] : "");
   return *constant_inputs[i];
 }
 

@@ -8,7 +8,8 @@ Lowered lower_batch_norm(LowerContext& ctx) {
   const Node& node = ctx.node;
   if (node.attr_int("training_mode", 0) != 0) unsupported(node, "training_mode=1");
   for (size_t i = 1; i < node.outputs.size(); ++i)
-    if (!node.outputs[i].empty()) unsupported(node, "BatchNormalization's running statistics outputs");
+    if (!node.outputs[i].empty())
+      unsupported(node, "BatchNormalization's running statistics outputs");
   const Value& x = ctx.input(0);
   if (x.shape.size() < 2) fail("{}: input must have rank >= 2", node.label());
   const float epsilon = node.attr_float("epsilon", 1e-5f);

@@ -39,8 +39,8 @@ Taps taps(const LowerContext& ctx, const Window2d& w, const std::vector<Var>& v)
          {}};
   const Shape& x = ctx.input(0).shape;
   for (int a = 0; a < 2; ++a) {
-    const int64_t last = (w.out[a] - 1) * w.strides[a] + (w.kernel[a] - 1) * w.dilations[a] -
-                         w.pad_begin[a];
+    const int64_t last =
+        (w.out[a] - 1) * w.strides[a] + (w.kernel[a] - 1) * w.dilations[a] - w.pad_begin[a];
     if (w.pad_begin[a] > 0 || last >= x[2 + a]) t.bounded_axes.push_back(2 + a);
   }
   return t;
@@ -79,8 +79,7 @@ Lowered lower_average_pool(LowerContext& ctx) {
   for (int a = 0; a < 2; ++a) {
     const Expr start = v[2 + a] * static_cast<int>(w.strides[a]) - static_cast<int>(w.pad_begin[a]);
     const Expr lo_bound = include_pad ? -static_cast<int>(w.pad_begin[a]) : 0;
-    const Expr hi_bound =
-        static_cast<int>(w.in[a] + (include_pad ? w.pad_end[a] : 0));
+    const Expr hi_bound = static_cast<int>(w.in[a] + (include_pad ? w.pad_end[a] : 0));
     // Taps k with lo_bound <= start + k*d < hi_bound, k in [0, kernel).
     const int d = static_cast<int>(w.dilations[a]);
     const Expr lo = Halide::max(0, (lo_bound - start + d - 1) / d);
@@ -104,7 +103,8 @@ Lowered global_pool(LowerContext& ctx, bool average) {
   Func acc(ctx.name(average ? "sum" : "max"));
   define(acc, v, average ? Expr(0.0f) : Expr(-std::numeric_limits<float>::infinity()));
   const Expr tap = at(x, {v[0], v[1], r.x, r.y});
-  update(acc, as_exprs(v), average ? at(acc, as_exprs(v)) + tap : Halide::max(at(acc, as_exprs(v)), tap));
+  update(acc, as_exprs(v),
+         average ? at(acc, as_exprs(v)) + tap : Halide::max(at(acc, as_exprs(v)), tap));
   const Shape shape = {x.shape[0], x.shape[1], 1, 1};
   if (!average) return {{{acc, shape}}, {}, "pool"};
   Func out(ctx.name("gap"));

@@ -17,14 +17,16 @@ Lowered softmax(LowerContext& ctx, bool log) {
   // The reduction covers axis (opset 13) or axis..rank-1 (earlier).
   const int last = single_axis ? static_cast<int>(axis) : rank - 1;
   Halide::Region region;
-  for (int a = static_cast<int>(axis); a <= last; ++a) region.push_back({0, static_cast<int>(x.shape[a])});
+  for (int a = static_cast<int>(axis); a <= last; ++a)
+    region.push_back({0, static_cast<int>(x.shape[a])});
   Halide::RDom r(region, ctx.name("r"));
   auto tap = [&](const std::vector<Expr>& base) {
     std::vector<Expr> idx = base;
     for (int a = static_cast<int>(axis); a <= last; ++a) idx[a] = r[a - static_cast<int>(axis)];
     return idx;
   };
-  Func max_of(ctx.name("max")), sum_of(ctx.name("sum")), out(ctx.name(log ? "logsoftmax" : "softmax"));
+  Func max_of(ctx.name("max")), sum_of(ctx.name("sum")),
+      out(ctx.name(log ? "logsoftmax" : "softmax"));
   // The reductions are defined over the full rank, and read with the reduced axes at 0.
   std::vector<Expr> reduced = as_exprs(v);
   for (int a = static_cast<int>(axis); a <= last; ++a) reduced[a] = 0;

@@ -32,7 +32,8 @@ Window2d window_2d(const Node& node, const Shape& x, std::array<int64_t, 2> kern
   w.dilations = pair_attr(node, "dilations", 1);
   const std::string auto_pad = node.attr_string("auto_pad", "NOTSET");
   const bool ceil_mode = node.attr_int("ceil_mode", 0) != 0;
-  if (ceil_mode && !allow_ceil_mode) fail("{}: ceil_mode is not an attribute of this op", node.label());
+  if (ceil_mode && !allow_ceil_mode)
+    fail("{}: ceil_mode is not an attribute of this op", node.label());
   for (int a = 0; a < 2; ++a) {
     const int64_t extent = (w.kernel[a] - 1) * w.dilations[a] + 1;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {

@@ -49,8 +49,10 @@ void schedule_gpu(BuiltStage& stage) {
       f.split(a[1], yo, yi, ty, TailStrategy::GuardWithIf);
       f.reorder(xi, yi, xo, yo);
       f.gpu_threads(xi, yi);
-      if (r >= 3) f.gpu_blocks(xo, yo, a[2]);
-      else f.gpu_blocks(xo, yo);
+      if (r >= 3)
+        f.gpu_blocks(xo, yo, a[2]);
+      else
+        f.gpu_blocks(xo, yo);
     } else {
       f.gpu_threads(xi).gpu_blocks(xo);
     }
@@ -86,7 +88,8 @@ void vectorize_reduction(Func& f, int width, const CompileOptions& options) {
   }
 }
 
-void schedule_manual(BuiltStage& stage, const CompileOptions& options, const Halide::Target& target) {
+void schedule_manual(BuiltStage& stage, const CompileOptions& options,
+                     const Halide::Target& target) {
   const int natural = target.natural_vector_size<float>();
   for (Value& out : stage.outputs) {
     Func& f = out.func;
@@ -125,13 +128,15 @@ void load_autoscheduler(const std::string& name) {
   static std::set<std::string> loaded;
   std::lock_guard lock(mutex);
   if (loaded.count(name)) return;
-  Halide::load_plugin(name == "Mullapudi2016" ? NNDELTA_HALIDE_MULLAPUDI2016 : NNDELTA_HALIDE_ADAMS2019);
+  Halide::load_plugin(name == "Mullapudi2016" ? NNDELTA_HALIDE_MULLAPUDI2016
+                                              : NNDELTA_HALIDE_ADAMS2019);
   loaded.insert(name);
 }
 
 Halide::Region estimate_of(const Shape& shape) {
   Halide::Region region;
-  for (auto it = shape.rbegin(); it != shape.rend(); ++it) region.push_back({0, static_cast<int>(*it)});
+  for (auto it = shape.rbegin(); it != shape.rend(); ++it)
+    region.push_back({0, static_cast<int>(*it)});
   return region;
 }
 
@@ -139,15 +144,15 @@ std::string schedule_auto(BuiltStage& stage, const CompileOptions& options,
                           const Halide::Target& target, const std::vector<Shape>& param_shapes) {
   const std::string name = options.schedule == "adams2019" ? "Adams2019" : "Mullapudi2016";
   load_autoscheduler(name);
-  for (size_t i = 0; i < stage.params.size(); ++i) stage.params[i].set_estimates(estimate_of(param_shapes[i]));
+  for (size_t i = 0; i < stage.params.size(); ++i)
+    stage.params[i].set_estimates(estimate_of(param_shapes[i]));
   std::vector<Func> outs;
   for (Value& out : stage.outputs) {
     out.func.set_estimates(estimate_of(out.shape));
     outs.push_back(out.func);
   }
   Halide::Pipeline pipeline(outs);
-  pipeline.auto_schedule(name, target,
-                         Halide::MachineParams(options.threads, 32 << 20, 40));
+  pipeline.auto_schedule(name, target, Halide::MachineParams(options.threads, 32 << 20, 40));
   return name;
 }
 
