@@ -17,13 +17,42 @@ using Rule = std::function<void(Node& node, Graph& graph)>;
 
 void nothing(Node&, Graph&) {}
 
-// The values of a constant int64 input, which must be an initializer.
+// The values of a constant int64 input: an initializer or a Constant node's `value`.
 std::vector<int64_t> constant_ints(const Node& node, const Graph& graph, size_t input) {
-  auto init = graph.initializers.find(node.inputs[input]);
-  if (init == graph.initializers.end())
-    fail("{}: input '{}' must be a constant (an initializer) to move it into an attribute",
-         node.label(), node.inputs[input]);
-  return init->second.to_int64s();
+  const std::string& name = node.inputs[input];
+  if (auto init = graph.initializers.find(name); init != graph.initializers.end())
+    return init->second.to_int64s();
+  for (const Node& producer : graph.nodes)
+    if (producer.op_type == "Constant" && producer.outputs.at(0) == name && producer.has("value"))
+      return producer.attr_tensor("value").to_int64s();
+  fail("{}: input '{}' must be a constant (an initializer or a Constant) to move it into an "
+       "attribute",
+       node.label(), name);
+}
+
+// Constant-12 added value_float(s), value_int(s) and value_string(s): back to a `value` tensor.
+void constant_value(Node& node, Graph&) {
+  auto move = [&](const char* attr, auto make) {
+    if (!node.has(attr)) return;
+    node.attributes["value"] = Attribute{make(node.attributes.at(attr).value)};
+    node.attributes.erase(attr);
+  };
+  move("value_float", [](const AttributeValue& v) {
+    return Tensor::of<float>({}, {std::get<float>(v)});
+  });
+  move("value_floats", [](const AttributeValue& v) {
+    const auto& f = std::get<std::vector<float>>(v);
+    return Tensor::of<float>({static_cast<int64_t>(f.size())}, f);
+  });
+  move("value_int", [](const AttributeValue& v) {
+    return Tensor::of<int64_t>({}, {std::get<int64_t>(v)});
+  });
+  move("value_ints", [](const AttributeValue& v) {
+    const auto& i = std::get<std::vector<int64_t>>(v);
+    return Tensor::of<int64_t>({static_cast<int64_t>(i.size())}, i);
+  });
+  if (!node.has("value") && !node.has("sparse_value"))
+    fail("{}: only tensor values exist in Constant before opset 12", node.label());
 }
 
 // Opset 13 turned an attribute into input `input`; back to the attribute `attr`.
@@ -128,6 +157,7 @@ const std::map<std::pair<std::string, int>, Rule>& rules() {
         {"Where", {16}}};
     for (const auto& [op, versions] : types_only)
       for (int v : versions) t[{op, v}] = nothing;
+    t[{"Constant", 12}] = constant_value;
     t[{"Split", 13}] = input_to_attribute(1, "split");
     t[{"Squeeze", 13}] = input_to_attribute(1, "axes");
     t[{"Unsqueeze", 13}] = input_to_attribute(1, "axes");
