@@ -71,16 +71,17 @@ ValueRanges measure(const Model& model, const std::vector<std::string>& values,
   const std::string card_path = data::card_path_for(model.source_path);
   std::error_code ec;
   if (!fs::is_regular_file(card_path, ec))
-    fail("{}: +qdq8 preprocesses its calibration images as the model card says, but there is "
-         "no card {}",
-         model.source_path, card_path);
+    fail(
+        "{}: +qdq8 preprocesses its calibration images as the model card says, but there is "
+        "no card {}",
+        model.source_path, card_path);
   const data::ModelCard card = data::load_card(card_path);
   std::unique_ptr<data::Dataset> dataset =
       data::open_dataset(data::DatasetSpec::parse(options.dataset));
   const size_t count = std::min(options.images, dataset->size());
   if (count == 0)
-    fail("{}: +qdq8's calibration set is empty ({} images of {}, which has {})",
-         model.source_path, options.images, dataset_name, dataset->size());
+    fail("{}: +qdq8's calibration set is empty ({} images of {}, which has {})", model.source_path,
+         options.images, dataset_name, dataset->size());
   const ref::Interpreter interpreter(model);
   ValueRanges ranges;
   size_t used = 0;
@@ -97,8 +98,8 @@ ValueRanges measure(const Model& model, const std::vector<std::string>& values,
       const float* v = it->second.data<float>();
       auto [lo, hi] = std::minmax_element(v, v + it->second.size());
       auto [range, fresh] = ranges.try_emplace(name, *lo, *hi);
-      if (!fresh) range->second = {std::min(range->second.first, *lo),
-                                   std::max(range->second.second, *hi)};
+      if (!fresh)
+        range->second = {std::min(range->second.first, *lo), std::max(range->second.second, *hi)};
     }
     ++used;
   }

@@ -14,7 +14,8 @@ Model round_weights_fp16(const Model& model) {
     for (int64_t i = 0; i < tensor.size(); ++i) v[i] = static_cast<float>(Half(v[i]));
     ++rounded;
   }
-  if (rounded == 0) fail("{}: +fp16w finds no float32 weights (initializers) to round", model.source_path);
+  if (rounded == 0)
+    fail("{}: +fp16w finds no float32 weights (initializers) to round", model.source_path);
   return out;
 }
 

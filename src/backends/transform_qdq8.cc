@@ -78,8 +78,8 @@ class QdqBuilder {
     graph_.initializers[b + "/quantized"] = q.q;
     graph_.initializers[b + "/scale"] = Tensor::of<float>({channels}, q.scales);
     graph_.initializers[b + "/zero_point"] = Tensor(DType::kInt32, {channels});
-    added_.push_back(make_node("DequantizeLinear",
-                               {b + "/quantized", b + "/scale", b + "/zero_point"}, b, 0));
+    added_.push_back(
+        make_node("DequantizeLinear", {b + "/quantized", b + "/scale", b + "/zero_point"}, b, 0));
   }
 
   // Rewires every consumer of a quantized activation to its dequantized copy, adds the new nodes
@@ -123,9 +123,10 @@ Model quantize_static_qdq8(const Model& model, const CalibrationOptions& options
     fail("{}: +qdq8 finds no Conv, Gemm or MatMul with constant float32 weights to quantize",
          model.source_path);
   if (model.opset() < 13)
-    fail("{}: +qdq8 needs opset 13 or later for per-channel DequantizeLinear (the model has "
-         "opset {}; put +opset13 before it)",
-         model.source_path, model.opset());
+    fail(
+        "{}: +qdq8 needs opset 13 or later for per-channel DequantizeLinear (the model has "
+        "opset {}; put +opset13 before it)",
+        model.source_path, model.opset());
 
   const ValueRanges ranges = calibrate(model, activations, options);
   Model out = model;

@@ -25,9 +25,10 @@ std::vector<int64_t> constant_ints(const Node& node, const Graph& graph, size_t 
   for (const Node& producer : graph.nodes)
     if (producer.op_type == "Constant" && producer.outputs.at(0) == name && producer.has("value"))
       return producer.attr_tensor("value").to_int64s();
-  fail("{}: input '{}' must be a constant (an initializer or a Constant) to move it into an "
-       "attribute",
-       node.label(), name);
+  fail(
+      "{}: input '{}' must be a constant (an initializer or a Constant) to move it into an "
+      "attribute",
+      node.label(), name);
 }
 
 // Constant-12 added value_float(s), value_int(s) and value_string(s): back to a `value` tensor.
@@ -37,16 +38,14 @@ void constant_value(Node& node, Graph&) {
     node.attributes["value"] = Attribute{make(node.attributes.at(attr).value)};
     node.attributes.erase(attr);
   };
-  move("value_float", [](const AttributeValue& v) {
-    return Tensor::of<float>({}, {std::get<float>(v)});
-  });
+  move("value_float",
+       [](const AttributeValue& v) { return Tensor::of<float>({}, {std::get<float>(v)}); });
   move("value_floats", [](const AttributeValue& v) {
     const auto& f = std::get<std::vector<float>>(v);
     return Tensor::of<float>({static_cast<int64_t>(f.size())}, f);
   });
-  move("value_int", [](const AttributeValue& v) {
-    return Tensor::of<int64_t>({}, {std::get<int64_t>(v)});
-  });
+  move("value_int",
+       [](const AttributeValue& v) { return Tensor::of<int64_t>({}, {std::get<int64_t>(v)}); });
   move("value_ints", [](const AttributeValue& v) {
     const auto& i = std::get<std::vector<int64_t>>(v);
     return Tensor::of<int64_t>({static_cast<int64_t>(i.size())}, i);
@@ -98,7 +97,8 @@ Rule attribute_must_be(const char* attr, int64_t value) {
 
 void attribute_absent(Node& node, const std::vector<std::string>& attrs) {
   for (const std::string& a : attrs)
-    if (node.has(a)) fail("{}: attribute '{}' has no equivalent in earlier opsets", node.label(), a);
+    if (node.has(a))
+      fail("{}: attribute '{}' has no equivalent in earlier opsets", node.label(), a);
 }
 
 // Dropout-12 took ratio and training_mode as inputs; Dropout-10 a ratio attribute.
@@ -121,8 +121,8 @@ void dropout_inputs(Node& node, Graph& graph) {
 void per_tensor_only(Node& node, Graph& graph) {
   const std::optional<int64_t> rank = rank_of(node.inputs[1], graph);
   auto scale = graph.initializers.find(node.inputs[1]);
-  const bool scalar = (rank && *rank == 0) ||
-                      (scale != graph.initializers.end() && scale->second.size() == 1);
+  const bool scalar =
+      (rank && *rank == 0) || (scale != graph.initializers.end() && scale->second.size() == 1);
   if (!scalar) fail("{}: per-axis scales need opset 13", node.label());
   node.attributes.erase("axis");
 }
@@ -144,17 +144,46 @@ const std::map<std::pair<std::string, int>, Rule>& rules() {
     std::map<std::pair<std::string, int>, Rule> t;
     // Changes that only added element types (bfloat16 in 13; integer types in 12 and 14, which an
     // older runtime rejects only for those types).
-    const std::map<std::string, std::vector<int>> types_only = {
-        {"Relu", {13, 14}}, {"Add", {13, 14}}, {"Sub", {13, 14}}, {"Mul", {13, 14}},
-        {"Div", {13, 14}}, {"Gemm", {13}}, {"MatMul", {13}}, {"Flatten", {13}},
-        {"Reshape", {13}}, {"Concat", {13}}, {"Transpose", {13}}, {"Gather", {13}},
-        {"Identity", {13, 14, 16}}, {"Constant", {13}}, {"Clip", {12, 13}}, {"Sigmoid", {13}},
-        {"Tanh", {13}}, {"Exp", {13}}, {"Sqrt", {13}}, {"Neg", {13}}, {"Abs", {13}},
-        {"Erf", {13}}, {"MaxPool", {12}}, {"LRN", {13}}, {"Pad", {13}}, {"Slice", {13}},
-        {"Shape", {13}}, {"Cast", {13}}, {"Dropout", {13}}, {"Max", {12, 13}},
-        {"Min", {12, 13}}, {"Sum", {13}}, {"Greater", {13}}, {"Less", {13}}, {"Equal", {13}},
-        {"Pow", {12, 13, 15}}, {"ReduceMean", {13}}, {"LeakyRelu", {16}}, {"PRelu", {16}},
-        {"Where", {16}}};
+    const std::map<std::string, std::vector<int>> types_only = {{"Relu", {13, 14}},
+                                                                {"Add", {13, 14}},
+                                                                {"Sub", {13, 14}},
+                                                                {"Mul", {13, 14}},
+                                                                {"Div", {13, 14}},
+                                                                {"Gemm", {13}},
+                                                                {"MatMul", {13}},
+                                                                {"Flatten", {13}},
+                                                                {"Reshape", {13}},
+                                                                {"Concat", {13}},
+                                                                {"Transpose", {13}},
+                                                                {"Gather", {13}},
+                                                                {"Identity", {13, 14, 16}},
+                                                                {"Constant", {13}},
+                                                                {"Clip", {12, 13}},
+                                                                {"Sigmoid", {13}},
+                                                                {"Tanh", {13}},
+                                                                {"Exp", {13}},
+                                                                {"Sqrt", {13}},
+                                                                {"Neg", {13}},
+                                                                {"Abs", {13}},
+                                                                {"Erf", {13}},
+                                                                {"MaxPool", {12}},
+                                                                {"LRN", {13}},
+                                                                {"Pad", {13}},
+                                                                {"Slice", {13}},
+                                                                {"Shape", {13}},
+                                                                {"Cast", {13}},
+                                                                {"Dropout", {13}},
+                                                                {"Max", {12, 13}},
+                                                                {"Min", {12, 13}},
+                                                                {"Sum", {13}},
+                                                                {"Greater", {13}},
+                                                                {"Less", {13}},
+                                                                {"Equal", {13}},
+                                                                {"Pow", {12, 13, 15}},
+                                                                {"ReduceMean", {13}},
+                                                                {"LeakyRelu", {16}},
+                                                                {"PRelu", {16}},
+                                                                {"Where", {16}}};
     for (const auto& [op, versions] : types_only)
       for (int v : versions) t[{op, v}] = nothing;
     t[{"Constant", 12}] = constant_value;
@@ -185,8 +214,7 @@ void downgrade_node(Node& node, Graph& graph, int64_t from, int64_t target) {
   if (!now) fail("{}: op {} is unknown at opset {}", node.label(), node.op_type, from);
   int version = now->since_version();
   while (version > target) {
-    const onnx::OpSchema* before =
-        onnx::OpSchemaRegistry::Schema(node.op_type, version - 1);
+    const onnx::OpSchema* before = onnx::OpSchemaRegistry::Schema(node.op_type, version - 1);
     if (!before)
       fail("{}: op {} first appeared in opset {}, so it has no form in opset {}", node.label(),
            node.op_type, version, target);

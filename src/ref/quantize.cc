@@ -21,8 +21,7 @@ struct ScaleIndex {
 };
 
 ScaleIndex scale_index(const OpCall& call, const Tensor& x, const Tensor& scale) {
-  if (scale.rank() == 0 || (scale.rank() == 1 && scale.size() == 1 && call.opset < 13))
-    return {};
+  if (scale.rank() == 0 || (scale.rank() == 1 && scale.size() == 1 && call.opset < 13)) return {};
   if (call.opset < 13)
     fail("{}: a per-axis scale needs opset 13 (the model has opset {})", call.node.label(),
          call.opset);

@@ -35,8 +35,7 @@ TEST_P(OpsetDowngrade, ZooModelComputesTheSameAtOpsets12And11) {
     for (size_t i = 0; i < dataset->size(); ++i) {
       const TensorMap inputs = {
           {model.card.input, data::model_input(dataset->item(i), model.card)}};
-      EXPECT_EQ(run.run(inputs).at(model.card.output),
-                original.run(inputs).at(model.card.output))
+      EXPECT_EQ(run.run(inputs).at(model.card.output), original.run(inputs).at(model.card.output))
           << GetParam() << " at opset " << target << ", image " << i;
     }
   }
@@ -50,9 +49,11 @@ Model split_model(int64_t opset) {
   m.source_path = "split.onnx";
   m.graph.name = "split";
   m.graph.inputs = {nnd::testing::float_value("x", {1, 4})};
-  m.graph.outputs = {nnd::testing::float_value("a", {1, 1}), nnd::testing::float_value("b", {1, 3})};
+  m.graph.outputs = {nnd::testing::float_value("a", {1, 1}),
+                     nnd::testing::float_value("b", {1, 3})};
   m.graph.initializers["sizes"] = Tensor::of<int64_t>({2}, {1, 3});
-  m.graph.nodes = {Node{"split", "Split", "", {"x", "sizes"}, {"a", "b"}, {{"axis", {int64_t{1}}}}}};
+  m.graph.nodes = {
+      Node{"split", "Split", "", {"x", "sizes"}, {"a", "b"}, {{"axis", {int64_t{1}}}}}};
   return m;
 }
 
@@ -61,8 +62,8 @@ TEST(OpsetDowngradeRules, SplitSizesMoveBackIntoTheAttribute) {
   const Node& split = converted.graph.nodes.at(0);
   EXPECT_EQ(split.inputs, std::vector<std::string>{"x"});
   EXPECT_EQ(split.attr_ints("split"), (std::vector<int64_t>{1, 3}));
-  const TensorMap out = ref::Interpreter(converted).run(
-      {{"x", Tensor::of<float>({1, 4}, {1, 2, 3, 4})}});
+  const TensorMap out =
+      ref::Interpreter(converted).run({{"x", Tensor::of<float>({1, 4}, {1, 2, 3, 4})}});
   EXPECT_EQ(out.at("b").to_floats(), (std::vector<float>{2, 3, 4}));
 }
 

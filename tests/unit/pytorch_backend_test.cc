@@ -41,7 +41,8 @@ TEST_P(PytorchZoo, TorchScriptAgreesWithTheOnnxExport) {
     const Tensor b = oracle->run(inputs).at(model.card.output);
     ASSERT_EQ(a.shape(), b.shape());
     same += predicted_class(a, model.card) == predicted_class(b, model.card);
-    for (int64_t k = 0; k < a.size(); ++k) max_error = std::max(max_error, std::abs(a.at(k) - b.at(k)));
+    for (int64_t k = 0; k < a.size(); ++k)
+      max_error = std::max(max_error, std::abs(a.at(k) - b.at(k)));
   }
   EXPECT_GE(same, 999u) << GetParam();
   EXPECT_LT(max_error, 1e-3) << GetParam();
@@ -62,7 +63,8 @@ TEST(Pytorch, EveryLevelRuns) {
     labels.emplace_back();
     for (size_t i = 0; i < dataset->size(); ++i) {
       const TensorMap inputs = {{model.card.input, model_input(dataset->item(i), model.card)}};
-      labels.back().push_back(predicted_class(session->run(inputs).at(model.card.output), model.card));
+      labels.back().push_back(
+          predicted_class(session->run(inputs).at(model.card.output), model.card));
     }
   }
   for (size_t l = 1; l < labels.size(); ++l) EXPECT_EQ(labels[l], labels[0]) << "O" << l;
@@ -84,8 +86,10 @@ TEST(Pytorch, RefusesModelsWithoutAUsableTorchScript) {
   std::string dir = nnd::testing::fresh_dir("none");
   CardedModel model = copy_with_card(dir, "");
   EXPECT_EQ(user_error([&] { prepare_in_process(model, env); }),
-            "pytorch@cpu:O2: " + dir + "/resnet.toml names no TorchScript source model (key "
-            "'torchscript'), so pytorch cannot run " + dir + "/resnet.onnx");
+            "pytorch@cpu:O2: " + dir +
+                "/resnet.toml names no TorchScript source model (key "
+                "'torchscript'), so pytorch cannot run " +
+                dir + "/resnet.onnx");
   dir = nnd::testing::fresh_dir("missing");
   model = copy_with_card(dir, "torchscript = \"gone.torchscript\"");
   EXPECT_EQ(user_error([&] { prepare_in_process(model, env); }),

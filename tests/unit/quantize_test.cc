@@ -29,7 +29,7 @@ TEST(QuantMath, PerChannelScalesRoundHalfToEvenAndDequantize) {
   // 0.875 / 0.25 = 3.5 -> 4, -0.625 -> -2.5 -> -2. Channel 1: all zeros, scale 1.
   // Channel 2: max 1.27 -> scale 1.27f / 127.
   const Tensor w = Tensor::of<float>({3, 4}, {31.75f, 0.625f, 0.875f, -0.625f,  //
-                                              0, 0, 0, 0,                        //
+                                              0, 0, 0, 0,                       //
                                               -1.27f, 0, 0, 0});
   const quant::ChannelQuant q = quant::quantize_per_channel(w, 0);
   ASSERT_EQ(q.scales.size(), 3u);
@@ -56,7 +56,7 @@ TEST(QuantMath, PerChannelAlongTheLastAxis) {
 TEST(QuantMath, ActivationRangeIncludesZero) {
   quant::AffineQuant a = quant::affine_uint8(-1.0f, 3.0f);
   EXPECT_EQ(a.scale, 4.0f / 255.0f);
-  EXPECT_EQ(a.zero_point, 64);  // 1 / (4/255) = 63.75 -> 64
+  EXPECT_EQ(a.zero_point, 64);          // 1 / (4/255) = 63.75 -> 64
   a = quant::affine_uint8(0.5f, 2.0f);  // widened to [0, 2]
   EXPECT_EQ(a.scale, 2.0f / 255.0f);
   EXPECT_EQ(a.zero_point, 0);
@@ -141,8 +141,8 @@ TEST(RefQuantize, PerAxisScalesAndDequantize) {
                       DType::kInt8, {2, 3}, 0);
   EXPECT_EQ(floats(run_one(dq, y)), (std::vector<float>{2, -2, 7, 1, -1, 61.5f}));
   // The scale must have one value per slice along the axis.
-  Model bad = one_node("DequantizeLinear", {Tensor::of<float>({3}, {1, 1, 1})}, DType::kInt8,
-                       {2, 3}, 0);
+  Model bad =
+      one_node("DequantizeLinear", {Tensor::of<float>({3}, {1, 1, 1})}, DType::kInt8, {2, 3}, 0);
   EXPECT_EQ(user_error([&] { run_one(bad, y); }),
             "DequantizeLinear: DequantizeLinear 'q': the scale has 3 values but axis 0 of the "
             "input has 2");
@@ -166,10 +166,10 @@ TEST(Fp16Weights, RoundsToNearestEvenAndOverflowsToInfinity) {
 TEST(Int8Weights, QuantizesConvPerOutputChannelAndLeavesBiases) {
   Model m = nnd::testing::conv_relu_model();
   std::vector<float> w(3 * 2 * 3 * 3, 0.0f);
-  w[0] = 31.75f;   // channel 0: scale 0.25
-  w[1] = 0.625f;   // 2.5 -> 2 -> 0.5
-  w[18] = -1.0f;   // channel 1: scale 1/127; every value exact
-  w[19] = 0.5f;    // 63.5 -> 64 -> 64/127
+  w[0] = 31.75f;  // channel 0: scale 0.25
+  w[1] = 0.625f;  // 2.5 -> 2 -> 0.5
+  w[18] = -1.0f;  // channel 1: scale 1/127; every value exact
+  w[19] = 0.5f;   // 63.5 -> 64 -> 64/127
   m.graph.initializers["w"] = Tensor::of<float>({3, 2, 3, 3}, w);
   const Model out = quantize_weights_int8(m);
   const std::vector<float> q = floats(out.graph.initializers.at("w"));

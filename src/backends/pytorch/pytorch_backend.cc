@@ -48,10 +48,14 @@ struct Settings {
 
 const char* level_name(int opt) {
   switch (opt) {
-    case 0: return "as loaded, profiling executor off";
-    case 1: return "as loaded";
-    case 2: return "frozen (torch::jit::freeze)";
-    default: return "optimize_for_inference";
+    case 0:
+      return "as loaded, profiling executor off";
+    case 1:
+      return "as loaded";
+    case 2:
+      return "frozen (torch::jit::freeze)";
+    default:
+      return "optimize_for_inference";
   }
 }
 
@@ -76,8 +80,7 @@ class PytorchSession : public Session {
     // A model returning a tuple or list gives its first element as the class scores.
     if (result.isTuple()) result = result.toTupleRef().elements().at(0);
     if (result.isList()) result = result.toListRef().at(0);
-    if (!result.isTensor())
-      fail("pytorch: forward() returned {}, not a tensor", result.tagKind());
+    if (!result.isTensor()) fail("pytorch: forward() returned {}, not a tensor", result.tagKind());
     TensorMap out;
     out[output_] = torch_impl::from_aten(result.toTensor(), "pytorch: output '" + output_ + "'");
     return out;
