@@ -144,8 +144,8 @@ def export(name):
     if size > MAX_BYTES:
         raise SystemExit(f"{name}: {path} is {size} bytes (> 2 MiB)")
 
-    # A sanity check in Python; the exact agreement with the ONNX model (run by nndelta's ref on
-    # 1,000 test images) is asserted by tests/unit/pytorch_backend_test.cc.
+    # A sanity check in Python; the agreement with the ONNX model on 1,000 test images is
+    # asserted by tests/unit/pytorch_backend_test.cc (against torch) and tests/agreement (ref).
     x, _ = train.load_split("t10k")
     x = train.normalise(x[:8])
     with torch.no_grad():
