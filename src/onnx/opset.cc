@@ -34,8 +34,9 @@ Model convert_opset(const Model& model, int64_t target_version) {
     converted = onnx::version_conversion::ConvertVersion(proto, static_cast<int>(target_version))
                     .SerializeAsString();
   } catch (const std::exception& e) {
+    const std::string theirs = first_line(e.what());
     fail("{}: cannot convert from opset {} to opset {}: {}", model.source_path, model.opset(),
-         target_version, first_line(ours.empty() ? e.what() : ours));
+         target_version, ours.empty() ? theirs : first_line(ours) + "; libonnx: " + theirs);
   }
   return model_from_bytes(converted, name);
 }
