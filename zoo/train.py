@@ -603,6 +603,7 @@ mean = [{MEAN:.4f}]
 std = [{STD:.4f}]
 label_offset = 0         # index of the first label in the output vector
 labels = [{labels}]
+torchscript = "{name}.torchscript"  # the PyTorch source model (export_torchscript.py)
 [training]               # provenance, as reported by train.py (nndelta re-measures accuracy itself)
 epochs = {info['epochs']}
 seed = {info['seed']}

@@ -6,11 +6,12 @@ namespace nnd::backends {
 const Backend& ref_backend();
 const Backend& opencv_backend();
 const Backend& torch_backend();
+const Backend& pytorch_backend();
 const Backend& halide_backend();
 
 const std::vector<const Backend*>& in_process_backends() {
   static const std::vector<const Backend*> list = {&ref_backend(), &opencv_backend(),
-                                                   &torch_backend(),
+                                                   &torch_backend(), &pytorch_backend(),
                                                    &halide_backend()};
   return list;
 }

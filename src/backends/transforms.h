@@ -1,5 +1,6 @@
 #pragma once
-// Model-to-model steps named in an environment before the framework runs it (`+opset10`).
+// Model-to-model steps named in an environment before the framework runs it (`+opset10`,
+// `+fp16w`, `+int8w`, `+qdq8`, `+qdq8-N`; see transform_steps.h).
 #include "backends/env_spec.h"
 #include "core/graph.h"
 

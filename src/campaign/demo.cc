@@ -38,6 +38,18 @@ CampaignConfig demo_campaign(const std::string& zoo_dir, size_t images, const st
         else
           config.skipped.push_back({env.canonical(), why});
       }
+  // Conversions as deployment uses them (DeltaNN's largest differences came from these): the
+  // quantized model under the oracle, and ONNX Runtime on it without and with its int8 kernels
+  // (O0 runs QuantizeLinear/DequantizeLinear as written, O3 fuses them into QLinearConv), beside
+  // weights rounded to float16 and to int8. The pytorch source model is in the list above.
+  for (const char* spelling : {"ref+qdq8@cpu:O2", "ort+qdq8@cpu:O0", "ort+qdq8@cpu:O3",
+                               "ort+int8w@cpu:O2", "ort+fp16w@cpu:O2"}) {
+    const backends::EnvSpec env = backends::EnvSpec::parse(spelling);
+    if (std::string why = worker::unavailable_reason(env); why.empty())
+      config.environments.push_back(env);
+    else
+      config.skipped.push_back({env.canonical(), why});
+  }
   config.keep_logits = true;
   return config;
 }

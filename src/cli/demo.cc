@@ -60,6 +60,10 @@ int run_demo(const DemoOptions& o) {
   print_table(*store, "ref@cpu:O2");
   fmt::print("\nstore: {} (SQL: docs/store.md); re-running resumes and only adds what is missing\n",
              std::filesystem::absolute(config.store).string());
+  fmt::print(
+      "localize: nndelta localize --store {} names the first divergent node of every pair "
+      "whose labels differ (e.g. ref@cpu:O2 against ref+qdq8@cpu:O2)\n",
+      config.store);
   const analysis::ReportData data = analysis::build_report(*store, {});
   const std::string out = report::default_out_dir(config.store);
   for (report::Format format :

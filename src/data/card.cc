@@ -128,6 +128,13 @@ Shape ModelCard::input_shape() const {
   return {1, height, width, channels};
 }
 
+std::string ModelCard::torchscript_path() const {
+  if (torchscript.empty()) return {};
+  const std::filesystem::path file(torchscript);
+  if (file.is_absolute()) return file.string();
+  return (std::filesystem::path(path).parent_path() / file).string();
+}
+
 ModelCard parse_card(const std::string& toml_text, const std::string& path) {
   toml::table table;
   try {
@@ -179,6 +186,7 @@ ModelCard parse_card(const std::string& toml_text, const std::string& path) {
   std::set<std::string> seen;
   for (const std::string& label : card.labels)
     if (!seen.insert(label).second) fail("{}: label '{}' appears twice in 'labels'", path, label);
+  card.torchscript = read.text("torchscript", "");
   read_training(read.find("training"), card);
   read.reject_unknown_keys();
   return card;

@@ -34,6 +34,9 @@ struct ModelCard {
   std::vector<double> std;
   int label_offset = 0;  // index of labels[0] in the output vector
   std::vector<std::string> labels;
+  // Optional: the PyTorch source model as TorchScript (framework `pytorch`), as written in the
+  // card (relative paths are relative to the card's folder).
+  std::string torchscript;
   // The optional [training] table: provenance, not used to run the model. Numbers and text are
   // kept apart; any key is allowed there because it records whatever the training script knew.
   std::map<std::string, double> training;
@@ -41,6 +44,8 @@ struct ModelCard {
 
   // [1,C,H,W] or [1,H,W,C].
   Shape input_shape() const;
+  // `torchscript` resolved against the card's folder; empty when the card names none.
+  std::string torchscript_path() const;
 };
 
 ModelCard parse_card(const std::string& toml_text, const std::string& path);

@@ -9,10 +9,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "backends/backend.h"
+#include "backends/cpu_isa.h"
 #include "backends/halide/compiled_model.h"
 #include "backends/halide/compiler_process.h"
 #include "backends/halide/halide_options.h"
@@ -23,27 +22,6 @@
 namespace nnd::backends {
 
 namespace {
-
-std::vector<std::string> cpu_flags() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("flags", 0) != 0) continue;
-    std::istringstream words(line.substr(line.find(':') + 1));
-    std::vector<std::string> flags;
-    for (std::string w; words >> w;) flags.push_back(w);
-    return flags;
-  }
-  return {};
-}
-
-// The /proc/cpuinfo flags each device's target needs.
-std::vector<std::string> needed_flags(const std::string& device) {
-  if (device == "cpu-sse41") return {"sse4_1"};
-  if (device == "cpu-avx2") return {"avx2", "fma", "f16c"};
-  if (device == "cpu-avx512") return {"avx512f", "avx512cd", "avx512bw", "avx512vl", "avx512dq"};
-  return {};
-}
 
 // Whether an OpenCL platform with a device is reachable through the ICD loader.
 std::string opencl_reason() {
@@ -108,11 +86,8 @@ class HalideBackend : public Backend {
       dlclose(cuda);
       return {};
     }
-    const std::vector<std::string> flags = cpu_flags();
-    for (const std::string& need : needed_flags(env.device))
-      if (std::find(flags.begin(), flags.end(), need) == flags.end())
-        return fmt::format("this CPU lacks '{}', which {} needs", need, env.device);
-    return {};
+    return is_isa_capped_device(env.device) ? isa_unavailable_reason("halide", env.device)
+                                            : std::string();
   }
 
   std::unique_ptr<Session> prepare(const PrepareRequest& request) const override {

@@ -13,82 +13,16 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
-#include <algorithm>
-#include <cstdlib>
-#include <fstream>
-#include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "backends/backend.h"
+#include "backends/cpu_isa.h"
 #include "backends/torch/converter.h"
 #include "core/error.h"
 
 namespace nnd::backends {
 
 namespace {
-
-struct IsaCap {
-  const char* device;
-  const char* onednn;                  // ONEDNN_MAX_CPU_ISA
-  const char* aten;                    // ATEN_CPU_CAPABILITY
-  std::vector<std::string> cpu_flags;  // /proc/cpuinfo flags the ISA needs
-};
-
-const std::vector<IsaCap>& isa_caps() {
-  static const std::vector<IsaCap> caps = {
-      {"cpu-sse41", "SSE41", "default", {"sse4_1"}},
-      {"cpu-avx2", "AVX2", "avx2", {"avx2", "fma"}},
-      {"cpu-avx512", "AVX512_CORE", "avx512", {"avx512f", "avx512bw", "avx512vl", "avx512dq"}},
-  };
-  return caps;
-}
-
-const IsaCap* find_cap(const std::string& device) {
-  for (const IsaCap& cap : isa_caps())
-    if (device == cap.device) return &cap;
-  return nullptr;
-}
-
-std::vector<std::string> cpu_flags() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("flags", 0) != 0) continue;
-    std::istringstream words(line.substr(line.find(':') + 1));
-    std::vector<std::string> flags;
-    for (std::string w; words >> w;) flags.push_back(w);
-    return flags;
-  }
-  return {};
-}
-
-// The device this process capped the ISA for ("cpu" when uncapped), once any session was made.
-std::optional<std::string>& isa_in_effect() {
-  static std::optional<std::string> device;
-  return device;
-}
-
-// Caps oneDNN and ATen's kernels for `device` before they initialise; a later session in the
-// same process must ask for the same cap, since neither library reads its variable again.
-void apply_isa(const std::string& env_name, const std::string& device) {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  const std::string wanted = device == "cuda" ? "cpu" : device;
-  std::optional<std::string>& in_effect = isa_in_effect();
-  if (in_effect) {
-    if (*in_effect != wanted)
-      fail("{}: this process already runs torch on '{}'; the ISA cap is fixed per process",
-           env_name, *in_effect);
-    return;
-  }
-  if (const IsaCap* cap = find_cap(wanted)) {
-    setenv("ONEDNN_MAX_CPU_ISA", cap->onednn, 1);
-    setenv("DNNL_MAX_CPU_ISA", cap->onednn, 1);
-    setenv("ATEN_CPU_CAPABILITY", cap->aten, 1);
-  }
-  in_effect = wanted;
-}
 
 // ATen's switches are process-wide; each session sets its own before it runs.
 struct Settings {
@@ -139,13 +73,7 @@ class TorchBackend : public Backend {
       return fmt::format("LibTorch {} here {}", TORCH_VERSION,
                          at::hasCUDA() ? "finds no CUDA device" : "is built without CUDA");
     }
-    const IsaCap* cap = find_cap(env.device);
-    if (!cap) return fmt::format("torch has no device '{}'", env.device);
-    const std::vector<std::string> flags = cpu_flags();
-    for (const std::string& need : cap->cpu_flags)
-      if (std::find(flags.begin(), flags.end(), need) == flags.end())
-        return fmt::format("this CPU lacks '{}', which {} needs", need, env.device);
-    return {};
+    return isa_unavailable_reason("torch", env.device);
   }
 
   std::unique_ptr<Session> prepare(const PrepareRequest& request) const override {
@@ -160,7 +88,7 @@ class TorchBackend : public Backend {
     settings.threads = env.int_option("threads", request.threads);
     if (settings.threads < 1) fail("{}: threads must be at least 1", name);
     NND_CHECK(request.model != nullptr, "torch needs the parsed model");
-    apply_isa(name, env.device);
+    apply_isa_cap(name, env.device);
     const at::Device device = env.device == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU);
     try {
       return std::make_unique<TorchSession>(*request.model, env.opt >= 3, device, settings);
