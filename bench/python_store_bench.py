@@ -57,12 +57,14 @@ def build(path, runs, inputs):
 
 
 def timed(path, with_logits, repeats):
-    seconds = []
+    """Wall and CPU seconds of each read (CPU time tells a busy machine from a slow read)."""
+    seconds, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         frame = nndelta.Store(str(path)).predictions(with_logits=with_logits)
         seconds.append(time.perf_counter() - start)
-    return frame, seconds
+        cpu.append(time.process_time() - start_cpu)
+    return frame, seconds, cpu
 
 
 def main():
@@ -77,12 +79,15 @@ def main():
         count = build(path, args.runs, args.inputs)
         print(f"store: {count} predictions, {path.stat().st_size / 1e6:.1f} MB, "
               f"built in {time.perf_counter() - start:.1f} s")
+        nndelta.Store(str(path)).inputs()  # imports pandas, outside the timings
+        print(f"load average before: {os.getloadavg()[0]:.1f}")
         for with_logits in (False, True):
-            frame, seconds = timed(path, with_logits, args.repeats)
+            frame, seconds, cpu = timed(path, with_logits, args.repeats)
             assert len(frame) == count
-            print(f"predictions(with_logits={with_logits}): median {statistics.median(seconds):.3f} s, "
-                  f"min {min(seconds):.3f} s, max {max(seconds):.3f} s over {args.repeats} "
-                  f"({count / statistics.median(seconds) / 1e6:.2f} M rows/s)")
+            print(f"predictions(with_logits={with_logits}): wall median "
+                  f"{statistics.median(seconds):.3f} s (min {min(seconds):.3f}, max "
+                  f"{max(seconds):.3f}), CPU median {statistics.median(cpu):.3f} s, over "
+                  f"{args.repeats} reads")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 #pragma once
 // What every row of a long table refers to, read once: runs (model, environment, mutant) and
 // inputs (dataset key, label), with the codes their categorical columns use.
+#include <sqlite3.h>
+
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -35,6 +37,21 @@ class TextCodes {
  private:
   std::unordered_map<std::string, int32_t> codes_;
   std::vector<std::string> categories_;
+};
+
+// Holds the connection's mutex for a whole read: each sqlite3 call of the loop would otherwise lock
+// and unlock it, millions of times for a long table. Nested, those calls only count.
+class HoldConnection {
+ public:
+  explicit HoldConnection(sqlite3* db) : mutex_(sqlite3_db_mutex(db)) {
+    sqlite3_mutex_enter(mutex_);
+  }
+  ~HoldConnection() { sqlite3_mutex_leave(mutex_); }
+  HoldConnection(const HoldConnection&) = delete;
+  HoldConnection& operator=(const HoldConnection&) = delete;
+
+ private:
+  sqlite3_mutex* mutex_;
 };
 
 }  // namespace nnd::python

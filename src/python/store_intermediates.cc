@@ -54,6 +54,7 @@ std::string query(const IntermediateFilter& filter) {
 
 Columns read(campaign::Store& store, const IntermediateFilter& filter) {
   campaign::sql::Database& db = store.database();
+  HoldConnection hold(db.handle());
   const RunIndex runs = read_run_index(db);
   const InputIndex inputs = read_input_index(db);
   Columns c;

@@ -26,15 +26,17 @@ struct Columns {
 };
 
 // Appends a blob of little-endian 4-byte values to `out`; a blob that is not a whole number of
-// them is a UserError naming the row.
+// them is a UserError naming the row. The first row sizes the buffer for all `rows`, so that it
+// grows once (a long table's buffers are tens of MB: each growth is a copy, and fresh pages).
 template <typename T>
-void append(std::string_view bytes, std::vector<T>& out, const char* column, const Statement& row,
-            const std::string& path) {
+void append(std::string_view bytes, std::vector<T>& out, size_t rows, const char* column,
+            const Statement& row, const std::string& path) {
   if (bytes.size() % 4 != 0)
     fail(
         "{}: prediction (run {}, input {}, repetition {}) has a {} blob of {} bytes, not a "
         "multiple of 4",
         path, row.column_int(0), row.column_int(1), row.column_int(2), column, bytes.size());
+  if (out.capacity() == 0) out.reserve(rows * (bytes.size() / 4));
   const size_t at = out.size();
   out.resize(at + bytes.size() / 4);
   campaign::blob::decode_elements(bytes, 4, std::as_writable_bytes(std::span(out).subspan(at)));
@@ -42,6 +44,7 @@ void append(std::string_view bytes, std::vector<T>& out, const char* column, con
 
 Columns read(campaign::Store& store, bool with_logits) {
   campaign::sql::Database& db = store.database();
+  HoldConnection hold(db.handle());
   const RunIndex runs = read_run_index(db);
   const InputIndex inputs = read_input_index(db);
   Columns c;
@@ -51,6 +54,9 @@ Columns read(campaign::Store& store, bool with_logits) {
     column->reserve(rows);
   for (auto* column : {&c.model, &c.environment, &c.dataset_key, &c.outcome, &c.message})
     column->reserve(rows);
+  for (auto* column : {&c.label_missing, &c.top1_missing, &c.logits_missing}) column->reserve(rows);
+  c.top_offsets.reserve(rows + 1);
+  c.logit_offsets.reserve(with_logits ? rows + 1 : 1);
   TextCodes outcomes, messages;
   Statement row(db, fmt::format("SELECT run_id, input_id, repetition, top1, top_ids, top_scores, "
                                 "latency_ns, outcome, message{} FROM predictions "
@@ -72,11 +78,12 @@ Columns read(campaign::Store& store, bool with_logits) {
     c.label.push_back(inputs.label[static_cast<size_t>(input->second)]);
     c.label_missing.push_back(inputs.label_missing[static_cast<size_t>(input->second)]);
     c.repetition.push_back(row.column_int(2));
-    c.top1_missing.push_back(row.is_null(3));
-    c.top1.push_back(row.is_null(3) ? 0 : row.column_int(3));
-    append(row.column_blob(4), c.top_ids, "top_ids", row, store.path());
+    const bool no_top1 = row.is_null(3);
+    c.top1_missing.push_back(no_top1);
+    c.top1.push_back(no_top1 ? 0 : row.column_int(3));
+    append(row.column_blob(4), c.top_ids, rows, "top_ids", row, store.path());
     c.top_offsets.push_back(static_cast<int64_t>(c.top_ids.size()));
-    append(row.column_blob(5), c.top_scores, "top_scores", row, store.path());
+    append(row.column_blob(5), c.top_scores, rows, "top_scores", row, store.path());
     if (c.top_scores.size() != c.top_ids.size())
       fail("{}: prediction (run {}, input {}, repetition {}) has {} top_ids but {} top_scores",
            store.path(), run_id, input_id, row.column_int(2),
@@ -87,7 +94,7 @@ Columns read(campaign::Store& store, bool with_logits) {
     c.message.push_back(messages.code(row.column_blob(8)));
     if (with_logits) {
       c.logits_missing.push_back(row.is_null(9));
-      append(row.column_blob(9), c.logits, "logits", row, store.path());
+      append(row.column_blob(9), c.logits, rows, "logits", row, store.path());
       c.logit_offsets.push_back(static_cast<int64_t>(c.logits.size()));
     }
   }

@@ -36,6 +36,9 @@ def test_an_exception_in_the_callable_stops_the_campaign_and_is_raised(tmp_path)
     campaign = write_campaign(tmp_path, "s.db", ["ref@cpu:O2", "ref@cpu:O1"])
     with pytest.raises(KeyboardInterrupt):
         nndelta.run(str(campaign), progress=stop, jobs=1)
+    # A stopped run is left as a killed one would be: pending, never failed.
+    statuses = set(nndelta.Store(str(tmp_path / "s.db")).runs().status)
+    assert statuses <= {"done", "pending"}
     # Resumable: what it did not do is done now, nothing twice.
     summary = nndelta.run(str(campaign), progress=False)
     assert summary["recorded_before"] + summary["recorded"] == 2 * IMAGES
