@@ -102,7 +102,8 @@ void bind_analysis(py::module_& m) {
       "compare",
       [](OptionalText model, OptionalText env_a, OptionalText env_b, OptionalText model_b,
          OptionalText dataset, OptionalText card, double atol, double rtol, int threads) {
-        return compare({model, env_a, env_b, model_b, dataset, card, atol, rtol, threads});
+        return compare({std::move(model), std::move(env_a), std::move(env_b), std::move(model_b),
+                        std::move(dataset), std::move(card), atol, rtol, threads});
       },
       py::arg("model"), py::arg("env_a"), py::arg("env_b") = py::none(), py::kw_only(),
       py::arg("model_b") = py::none(), py::arg("dataset") = py::none(),
@@ -118,8 +119,16 @@ refuses, fails, crashes or hangs is reported in the dict.)");
       "localize",
       [](OptionalText model, OptionalText env_a, OptionalText env_b, OptionalText model_b,
          OptionalText dataset, OptionalText card, double atol, double rtol, size_t inputs,
-         const std::string& method, int threads, OptionalText store) {
-        PairArgs args{model, env_a, env_b, model_b, dataset, card, atol, rtol, threads};
+         const std::string& method, int threads, const OptionalText& store) {
+        PairArgs args{std::move(model),
+                      std::move(env_a),
+                      std::move(env_b),
+                      std::move(model_b),
+                      std::move(dataset),
+                      std::move(card),
+                      atol,
+                      rtol,
+                      threads};
         nlohmann::json json;
         {
           py::gil_scoped_release release;

@@ -45,8 +45,8 @@ py::dict summary_dict(const campaign::CampaignSummary& s) {
   return d;
 }
 
-py::dict run(const std::string& path, int jobs, std::optional<std::string> shard,
-             std::optional<std::string> store, bool retry_failed, py::object progress) {
+py::dict run(const std::string& path, int jobs, const std::optional<std::string>& shard,
+             const std::optional<std::string>& store, bool retry_failed, py::object progress) {
   if (jobs < 0) fail("jobs must be at least 1 (got {})", jobs);
   const bool callback = !progress.is_none() && PyCallable_Check(progress.ptr());
   if (!callback && !progress.is_none() && !py::isinstance<py::bool_>(progress))

@@ -207,7 +207,8 @@ file that is not a store, or a store from a newer nndelta raises nndelta.Error.)
           "intermediates",
           [](PyStore& s, std::optional<int64_t> run_id, std::optional<std::string> dataset_key,
              std::optional<std::vector<std::string>> names) {
-            return intermediates_frame(s.store(), {run_id, dataset_key, names});
+            return intermediates_frame(s.store(),
+                                       {run_id, std::move(dataset_key), std::move(names)});
           },
           py::arg("run_id") = py::none(), py::arg("dataset_key") = py::none(),
           py::arg("names") = py::none(),
@@ -215,7 +216,7 @@ file that is not a store, or a store from a newer nndelta raises nndelta.Error.)
           "graph order; `value` is a numpy array of the value's dtype and shape.")
       .def("close", &PyStore::close)
       .def("__enter__", [](py::object self) { return self; })
-      .def("__exit__", [](PyStore& s, py::args) { s.close(); })
+      .def("__exit__", [](PyStore& s, const py::args&) { s.close(); })
       .def("__repr__", [](PyStore& s) { return s.describe(); });
 }
 
