@@ -45,6 +45,18 @@ std::string Progress::line() const {
                      rate, eta, failures_, current_);
 }
 
+ProgressState Progress::state() {
+  std::lock_guard lock(mutex_);
+  ProgressState s;
+  s.done = done_;
+  s.total = total_;
+  s.failures = failures_;
+  s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  s.rate = s.elapsed_s > 0 ? static_cast<double>(done_) / s.elapsed_s : 0;
+  s.current = current_;
+  return s;
+}
+
 void Progress::note(const std::string& text) {
   if (quiet_) return;
   std::lock_guard lock(mutex_);

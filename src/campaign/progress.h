@@ -8,6 +8,13 @@
 
 namespace nnd::campaign {
 
+// Where a campaign stands, for a caller that shows progress its own way (the Python module).
+struct ProgressState {
+  int64_t done = 0, total = 0, failures = 0;  // predictions
+  double elapsed_s = 0, rate = 0;             // predictions per second
+  std::string current;                        // what is running: "model environment"
+};
+
 class Progress {
  public:
   Progress(int64_t total, bool quiet);
@@ -16,6 +23,7 @@ class Progress {
   void note(const std::string& line);     // a line of its own, e.g. a skipped input
   void tick();                            // redraws when due
   void finish();
+  ProgressState state();
 
  private:
   std::string line() const;

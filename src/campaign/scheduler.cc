@@ -289,7 +289,10 @@ class Campaign {
     for (const Segment& s : segments_) to_do += static_cast<int64_t>(s.items.size());
     Progress progress(to_do, options_.quiet);
     for (const std::string& line : unreadable_) progress.note("unreadable, not run: " + line);
-    if (segments_.empty()) return;
+    if (segments_.empty()) {
+      report(progress, true);
+      return;
+    }
     const int workers = worker_count();
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads_per_worker_ = std::max(1, cores / workers);
@@ -327,6 +330,7 @@ class Campaign {
         last_flush = Clock::now();
       }
       progress.tick();
+      report(progress, false);
       if (done) break;
     }
     for (std::thread& t : threads) t.join();
@@ -336,6 +340,20 @@ class Campaign {
     }
     flush(batch, progress);
     progress.finish();
+    report(progress, true);
+  }
+
+  // Tells the caller where the campaign stands; when it answers false, no segment starts any more
+  // and the running ones end at their next inference.
+  void report(Progress& progress, bool final) {
+    if (!options_.on_progress || summary_.stopped) return;
+    const auto now = Clock::now();
+    if (!final && now - last_report_ < std::chrono::milliseconds(200)) return;
+    last_report_ = now;
+    if (!options_.on_progress(progress.state())) {
+      summary_.stopped = true;
+      stopping_ = true;
+    }
   }
 
   // A capture holds every value of a model for one input: written at once, one transaction each.
@@ -365,6 +383,7 @@ class Campaign {
     session_options.threads = threads_per_worker_;
     session_options.timeouts = config_.timeouts;
     for (;;) {
+      if (stopping_) return;
       const size_t index = next_segment_++;
       if (index >= segments_.size()) return;
       Segment& segment = segments_[index];
@@ -398,7 +417,7 @@ class Campaign {
       }
       // After the timed inferences, in a worker of its own: exposing values as outputs changes
       // what a framework can fuse, so the run's predictions and timings never see it.
-      if (segment.captures.empty() || job.abandoned)
+      if (segment.captures.empty() || job.abandoned || stopping_)
         capture = {};
       else
         capture_segment(segment, capture, session_options);
@@ -407,7 +426,8 @@ class Campaign {
         summary_.seconds_per_environment[env.canonical()] +=
             std::chrono::duration<double>(Clock::now() - started).count();
       }
-      if (--job.segments_left == 0 && !job.abandoned)
+      // A stopped segment may have left inputs out: the run stays pending.
+      if (--job.segments_left == 0 && !job.abandoned && !stopping_)
         queue_.push(
             StatusUpdate{job.run_id, RunStatus::kDone, "", session ? session->description() : ""});
     }
@@ -514,7 +534,7 @@ class Campaign {
           return TensorMap{{model.model.card.input, model.inputs[items[k]]}};
         },
         [&](size_t k, const worker::InferResult* result, const worker::WorkerFailure* failure) {
-          if (job.abandoned) return false;
+          if (job.abandoned || stopping_) return false;
           const size_t i = items[k];
           if (result) {
             queue_.push(prediction(job, input_ids_[i], segment.repetition, *result,
@@ -552,6 +572,8 @@ class Campaign {
   std::vector<std::unique_ptr<Job>> jobs_;
   std::vector<Segment> segments_;
   std::atomic<size_t> next_segment_{0};
+  std::atomic<bool> stopping_{false};
+  Clock::time_point last_report_;
   int threads_per_worker_ = 1;
   ResultQueue queue_;
   std::mutex seconds_mutex_;

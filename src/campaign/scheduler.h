@@ -5,11 +5,13 @@
 // selects, each run also captures intermediate values at repetition 0, in a second worker with the
 // values exposed as outputs; how that went is data in the store, never the run's failure.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "campaign/config.h"
+#include "campaign/progress.h"
 
 namespace nnd::campaign {
 
@@ -25,6 +27,10 @@ struct RunOptions {
   std::string store;  // overrides the campaign's store path when set
   bool quiet = false;
   bool retry_failed = false;  // also re-run runs that ended refused, crashed, hung or stuck
+  // Called on the calling thread about every 200 ms while runs execute, and once at the end.
+  // Returning false stops the campaign once the inferences in flight are recorded: what it has
+  // not done stays missing (runs stay pending), as after a killed run, and a re-run does it.
+  std::function<bool(const ProgressState&)> on_progress;
 };
 
 struct CampaignSummary {
@@ -42,6 +48,7 @@ struct CampaignSummary {
   std::map<std::string, int64_t> run_status;              // status name -> runs of this shard
   std::map<std::string, double> seconds_per_environment;  // wall time of its work
   double seconds = 0;
+  bool stopped = false;  // on_progress asked to stop
 };
 
 CampaignSummary run_campaign(const CampaignConfig& config, const RunOptions& options);
