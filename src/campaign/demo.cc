@@ -12,6 +12,29 @@ namespace fs = std::filesystem;
 
 namespace nnd::campaign {
 
+namespace {
+
+// The demo's mutation section: resnet's graph and input mutants at their first site, on the cpu
+// environments at O2 of ref and of whichever of ort and opencv run here (two devices at least, for
+// the cross-environment discrepancies); about a minute on two cores.
+void add_demo_mutations(CampaignConfig& config, const std::string& zoo_dir) {
+  const std::string model = (fs::path(zoo_dir) / "resnet.onnx").string();
+  if (std::find(config.models.begin(), config.models.end(), model) == config.models.end()) return;
+  MutationSelection& m = config.mutations;
+  m.where = "(built-in demo)";
+  for (const char* category : {"node-io-modifications", "arithmetic-node-replacement",
+                               "layer-node-replacement", "hardware-faults", "input-pipeline"})
+    m.categories.push_back({category, m.where});
+  m.positions.push_back({"1", m.where});
+  m.models.push_back(model);
+  for (const char* env : {"ref@cpu:O2", "ort@cpu:O2", "opencv@cpu:O2"})
+    if (std::any_of(config.environments.begin(), config.environments.end(),
+                    [&](const backends::EnvSpec& e) { return e.canonical() == env; }))
+      m.environments.push_back(env);
+}
+
+}  // namespace
+
 CampaignConfig demo_campaign(const std::string& zoo_dir, size_t images, const std::string& store) {
   CampaignConfig config;
   config.path = "(built-in demo)";
@@ -36,6 +59,7 @@ CampaignConfig demo_campaign(const std::string& zoo_dir, size_t images, const st
           config.skipped.push_back({env.canonical(), why});
       }
   config.keep_logits = true;
+  add_demo_mutations(config, zoo_dir);
   return config;
 }
 
