@@ -43,7 +43,8 @@ std::string kill_matrix(const analysis::ModelReport& model) {
       sites = o->sites;
       std::string text = o->outcome == "killed" || o->outcome == "survived"
                              ? percent(o->label_change_pct)
-                             : o->outcome;
+                         : o->outcome == "not compared" ? "n/a"
+                                                        : o->outcome;
       if (o->outcome == "killed") text += " killed";
       if (o->latency_change)
         text += fmt::format(" ({:+.0f}% time)", 100 * *o->latency_change);
