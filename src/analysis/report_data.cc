@@ -72,7 +72,8 @@ std::string status_counts(const std::vector<RunPredictions>& runs) {
   return text;
 }
 
-ModelReport build_model(campaign::Store& store, int64_t model_id, std::vector<campaign::RunRow> runs,
+ModelReport build_model(campaign::Store& store, int64_t model_id,
+                        std::vector<campaign::RunRow> runs,
                         const std::map<int64_t, campaign::MutantRecord>& mutants,
                         const report::InputIndex& inputs, const ReportOptions& options,
                         const std::string& baseline, std::vector<std::string>& notes) {
@@ -123,7 +124,7 @@ ModelReport build_model(campaign::Store& store, int64_t model_id, std::vector<ca
     for (campaign::RunRow& row : rows) {
       auto original = original_by_env.find(row.env_id);
       original_runs.push_back(original == original_by_env.end() ? nullptr
-                                                                  : &originals[original->second]);
+                                                                : &originals[original->second]);
       std::vector<campaign::PredictionRecord> predictions = store.predictions(row.id);
       mutant_runs.emplace_back(std::move(row), std::move(predictions));
       report::add_failure(mutant_runs.back(), mutant->second.op + "@" + mutant->second.position,
@@ -158,9 +159,8 @@ ReportData build_report(campaign::Store& store, const ReportOptions& options) {
   for (campaign::RunRow& run : store.runs()) runs_by_model[run.model_id].push_back(run);
   if (runs_by_model.empty()) report.notes.emplace_back("the store has no runs");
   for (auto& [model_id, runs] : runs_by_model)
-    report.models.push_back(
-        build_model(store, model_id, std::move(runs), mutants, inputs, options, baseline,
-                    report.notes));
+    report.models.push_back(build_model(store, model_id, std::move(runs), mutants, inputs, options,
+                                        baseline, report.notes));
   return report;
 }
 

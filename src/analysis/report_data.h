@@ -112,7 +112,7 @@ struct MutantOutcome {
   std::string op, category, level;
   int64_t sites = 0;  // sites the mutant changed
   std::string environment;
-  std::string status;         // the run's status
+  std::string status;  // the run's status
   // What the mutant did there, first that holds: "failed to build" (the mutated model does not
   // check, or the framework refused it), "crashed" (a worker died, with the signal, or the
   // framework failed at inference), "hung", "not compared" (no original run there, or no input
@@ -124,11 +124,11 @@ struct MutantOutcome {
   int64_t compared = 0;       // inputs both answered ok at repetition 0
   int64_t label_changes = 0;  // inputs whose top-1 differs from the original's
   double label_change_pct = 0;
-  int64_t non_finite = 0;        // inputs (ok, repetition 0) with a NaN or infinite score
-  double top_label_pct = 0;      // share of inputs given the most common top-1 label
+  int64_t non_finite = 0;                // inputs (ok, repetition 0) with a NaN or infinite score
+  double top_label_pct = 0;              // share of inputs given the most common top-1 label
   std::optional<double> latency_change;  // median latency / the original's - 1
-  bool killed = false;  // detected: any outcome but survived and not compared
-  std::string note;     // why nothing was compared (e.g. no original run there); else empty
+  bool killed = false;                   // detected: any outcome but survived and not compared
+  std::string note;  // why nothing was compared (e.g. no original run there); else empty
 };
 
 // Per environment: mutants detected (any outcome but survived) of those decided.
@@ -177,11 +177,11 @@ struct ModelReport {
   // at most max_images of them; disagreeing_images_total counts them all.
   std::vector<DisagreeingImage> disagreeing_images;
   int64_t disagreeing_images_total = 0;
-  std::vector<MutantOutcome> mutants;  // mutant runs in store order; empty without mutants
-  std::vector<MutationScore> mutation_scores;        // environments in `environments` order
-  std::vector<CategoryScore> category_scores;        // categories in catalogue order
+  std::vector<MutantOutcome> mutants;          // mutant runs in store order; empty without mutants
+  std::vector<MutationScore> mutation_scores;  // environments in `environments` order
+  std::vector<CategoryScore> category_scores;  // categories in catalogue order
   std::vector<MutantDiscrepancy> mutant_discrepancies;  // per mutant, pairs in environment order
-  std::vector<WouldBeMutant> would_be_mutants;       // in store order
+  std::vector<WouldBeMutant> would_be_mutants;          // in store order
 };
 
 struct ReportData {

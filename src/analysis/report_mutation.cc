@@ -29,8 +29,11 @@ bool non_finite(const campaign::PredictionRecord& p) {
 double top_label_share(const RunPredictions& run) {
   std::map<int32_t, int64_t> counts;
   int64_t most = 0;
-  for (const campaign::PredictionRecord* p : run.first_ok) most = std::max(most, ++counts[top1_of(*p)]);
-  return run.first_ok.empty() ? 0 : static_cast<double>(most) / static_cast<double>(run.first_ok.size());
+  for (const campaign::PredictionRecord* p : run.first_ok)
+    most = std::max(most, ++counts[top1_of(*p)]);
+  return run.first_ok.empty()
+             ? 0
+             : static_cast<double>(most) / static_cast<double>(run.first_ok.size());
 }
 
 std::optional<double> median_latency(const RunPredictions& run) {
@@ -63,11 +66,12 @@ MutantOutcome outcome_of(const RunPredictions& run, const RunPredictions* origin
   m.status = std::string(campaign::run_status_name(run.run.status));
   m.message = run.run.message;
   if (original)
-    for_common_inputs(*original, run,
-                      [&](const campaign::PredictionRecord& o, const campaign::PredictionRecord& p) {
-                        ++m.compared;
-                        m.label_changes += top1_of(o) != top1_of(p);
-                      });
+    for_common_inputs(
+        *original, run,
+        [&](const campaign::PredictionRecord& o, const campaign::PredictionRecord& p) {
+          ++m.compared;
+          m.label_changes += top1_of(o) != top1_of(p);
+        });
   m.label_change_pct = percent(m.label_changes, m.compared);
   for (const campaign::PredictionRecord* p : run.first_ok) m.non_finite += non_finite(*p);
   m.top_label_pct = 100 * top_label_share(run);
@@ -90,9 +94,10 @@ MutantOutcome outcome_of(const RunPredictions& run, const RunPredictions* origin
   } else if (m.compared == 0) {
     m.outcome = "not compared";
     m.note = !original ? fmt::format("the original model has no run in {}", m.environment)
-                       : fmt::format("no input answered ok by both the original ({}) and the "
-                                     "mutant ({})",
-                                     original->first_ok.size(), run.first_ok.size());
+                       : fmt::format(
+                             "no input answered ok by both the original ({}) and the "
+                             "mutant ({})",
+                             original->first_ok.size(), run.first_ok.size());
   } else if (m.non_finite > 0) {
     m.outcome = "non-finite";
   } else if (top_label_share(run) > kStuckShare && top_label_share(*original) <= kStuckShare) {
@@ -139,8 +144,7 @@ void add_mutant(const std::vector<RunPredictions>& runs,
 
 void finish_mutation(const std::vector<campaign::MutantRecord>& would_be, ModelReport& model) {
   for (const campaign::MutantRecord& m : would_be)
-    model.would_be_mutants.push_back(
-        {m.op + "@" + m.position, m.op, m.category, m.level, m.note});
+    model.would_be_mutants.push_back({m.op + "@" + m.position, m.op, m.category, m.level, m.note});
   if (model.mutants.empty()) return;
   std::vector<std::string> envs = model.environments;
   for (const MutantOutcome& o : model.mutants)

@@ -253,14 +253,17 @@ MutationSelection read_mutations(const Reader& r, const toml::table& table,
   m.where = at(r.path(), table.source());
   for (auto& [id, where] : r.strings(table, "operators")) {
     if (!mutate::find_operator(id))
-      fail("{}: mutations.operators: unknown mutation operator '{}' (see nndelta mutants operators)",
-           at(r.path(), where), id);
+      fail(
+          "{}: mutations.operators: unknown mutation operator '{}' (see nndelta mutants operators)",
+          at(r.path(), where), id);
     m.operators.push_back({id, at(r.path(), where)});
   }
   for (auto& [id, where] : r.strings(table, "categories")) {
     if (!mutate::find_category(id))
-      fail("{}: mutations.categories: unknown mutation category '{}' (see nndelta mutants operators)",
-           at(r.path(), where), id);
+      fail(
+          "{}: mutations.categories: unknown mutation category '{}' (see nndelta mutants "
+          "operators)",
+          at(r.path(), where), id);
     m.categories.push_back({id, at(r.path(), where)});
   }
   if (!m.any())

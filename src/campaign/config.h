@@ -44,7 +44,7 @@ struct IntermediatesSelection {
 struct MutationSelection {
   std::vector<Located> operators;
   std::vector<Located> categories;
-  std::vector<Located> positions;     // default "each"
+  std::vector<Located> positions;         // default "each"
   std::vector<std::string> environments;  // canonical spellings, each one of the campaign's
   std::vector<std::string> models;        // resolved paths, each one of the campaign's
   std::string where;                      // of the [mutations] table

@@ -59,9 +59,8 @@ MutationPlan plan_mutations(const CampaignConfig& config, const data::CardedMode
   MutationPlan plan;
   const MutationSelection& selection = config.mutations;
   if (!selection.any()) return plan;
-  if (!selection.models.empty() &&
-      std::find(selection.models.begin(), selection.models.end(), model.path) ==
-          selection.models.end())
+  if (!selection.models.empty() && std::find(selection.models.begin(), selection.models.end(),
+                                             model.path) == selection.models.end())
     return plan;
   std::vector<size_t> envs;
   for (size_t e = 0; e < config.environments.size(); ++e)
@@ -80,13 +79,15 @@ MutationPlan plan_mutations(const CampaignConfig& config, const data::CardedMode
         op_envs.push_back(e);
     if (info.level == mutate::Level::kLoop) {
       if (!op_envs.empty())
-        fail("{}: mutations: {} is a loop-level operator, applied by the halide compiler, which "
-             "this build lacks",
-             w.where.empty() ? selection.where : w.where, info.id);
+        fail(
+            "{}: mutations: {} is a loop-level operator, applied by the halide compiler, which "
+            "this build lacks",
+            w.where.empty() ? selection.where : w.where, info.id);
       if (!w.where.empty())
-        plan.notes.push_back(fmt::format("{}: {} applies to halide environments only, and the "
-                                         "mutations select none: not run",
-                                         w.where, info.id));
+        plan.notes.push_back(
+            fmt::format("{}: {} applies to halide environments only, and the "
+                        "mutations select none: not run",
+                        w.where, info.id));
       continue;
     }
     if (op_envs.empty()) continue;

@@ -198,8 +198,7 @@ class Campaign {
       PreparedModel m{data::load_carded_model(path), 0, {}, false, {}};
       m.id = store_->model_id({m.model.card.name, path, sha256_file(path)});
       auto inputs = std::make_shared<std::vector<Tensor>>();
-      for (const data::Item& item : items)
-        inputs->push_back(data::model_input(item, m.model.card));
+      for (const data::Item& item : items) inputs->push_back(data::model_input(item, m.model.card));
       m.inputs = std::move(inputs);
       models_.push_back(std::move(m));
       add_variants(models_.size() - 1, items);
@@ -313,7 +312,8 @@ class Campaign {
         for (const auto& job : jobs_) {
           if (job->env != e) continue;
           summary_.expected += static_cast<int64_t>(input_ids_.size());
-          const bool captures = models_[job->model].captures && job->variant == first_variant(job->model);
+          const bool captures =
+              models_[job->model].captures && job->variant == first_variant(job->model);
           if (rep == 0 && captures) {
             summary_.captures_expected += static_cast<int64_t>(capture_positions_.size());
             for (size_t i : capture_positions_)

@@ -34,10 +34,10 @@ struct MutantRecord {
         diff(std::move(diff_)) {}
 
   std::string op, category, position, diff;
-  std::string level = "graph";  // graph, loop or input
-  int64_t sites = 1;            // sites changed; 0: not a mutant (never run)
-  std::string site_list;        // the sites changed, one per line
-  std::string note;             // why it is not a mutant, or why it failed to build
+  std::string level = "graph";   // graph, loop or input
+  int64_t sites = 1;             // sites changed; 0: not a mutant (never run)
+  std::string site_list;         // the sites changed, one per line
+  std::string note;              // why it is not a mutant, or why it failed to build
   int64_t id = 0, model_id = 0;  // filled by Store::mutants()
 };
 

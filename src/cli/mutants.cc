@@ -54,16 +54,18 @@ int list_mutants(const MutantsOptions& o) {
       fmt::print("{:<32} {:<28} {:<6} no site in this model\n", std::string(op.id) + "@-",
                  mutate::category_id(op.category), mutate::level_name(op.level));
     for (size_t k = 0; k < sites.size(); ++k)
-      fmt::print("{:<32} {:<28} {:<6} {}{}\n", fmt::format("{}@{}", op.id, k + 1),
-                 mutate::category_id(op.category), mutate::level_name(op.level), sites[k].where,
-                 sites[k].applicable() ? "" : "  (not applicable: " + sites[k].not_applicable + ")");
+      fmt::print(
+          "{:<32} {:<28} {:<6} {}{}\n", fmt::format("{}@{}", op.id, k + 1),
+          mutate::category_id(op.category), mutate::level_name(op.level), sites[k].where,
+          sites[k].applicable() ? "" : "  (not applicable: " + sites[k].not_applicable + ")");
   }
   if (loop_operators > 0)
     fmt::print("\n{} loop-level operators apply to halide environments only (--env halide@...)\n",
                loop_operators);
-  fmt::print("\nPositions: K, A-B (sites A to B in one mutant) or all; e.g. nndelta mutants show "
-             "add-to-sub@all --model {}\n",
-             o.model);
+  fmt::print(
+      "\nPositions: K, A-B (sites A to B in one mutant) or all; e.g. nndelta mutants show "
+      "add-to-sub@all --model {}\n",
+      o.model);
   return 0;
 }
 
@@ -87,9 +89,10 @@ void print_record(const campaign::MutantRecord& m, const std::string& model) {
 
 int show_mutant(const MutantsOptions& o) {
   if (o.model.empty() == o.store.empty())
-    fail("mutants show {}: give --model MODEL (ids as `nndelta mutants list` prints them) or "
-         "--store DB (ids of the store's mutants table)",
-         o.id);
+    fail(
+        "mutants show {}: give --model MODEL (ids as `nndelta mutants list` prints them) or "
+        "--store DB (ids of the store's mutants table)",
+        o.id);
   if (!o.store.empty()) {
     auto store = campaign::Store::open_read_only(o.store);
     std::vector<campaign::MutantRecord> all = store->mutants();
@@ -114,7 +117,8 @@ int show_mutant(const MutantsOptions& o) {
   record.level = std::string(mutate::level_name(mutate::info(spec.op).level));
   record.position = spec.position.text();
   record.sites = m.sites;
-  for (const std::string& w : m.where) record.site_list += (record.site_list.empty() ? "" : "\n") + w;
+  for (const std::string& w : m.where)
+    record.site_list += (record.site_list.empty() ? "" : "\n") + w;
   record.note = m.sites == 0 ? m.note : m.build_error;
   record.diff = m.diff;
   print_record(record, o.model);

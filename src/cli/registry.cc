@@ -34,7 +34,8 @@ const std::vector<Subcommand>& subcommands() {
        &add_merge},
       {"worker", "Host one environment session for a parent process (docs/worker-protocol.md)",
        &add_worker},
-      {"mutants", "The mutation catalogue, a model's mutants, a mutant's diff (operators|list|show)",
+      {"mutants",
+       "The mutation catalogue, a model's mutants, a mutant's diff (operators|list|show)",
        &add_mutants},
   };
   return list;

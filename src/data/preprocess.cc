@@ -62,15 +62,14 @@ Tensor preprocess(const Image& image, const ModelCard& card, InputFault fault) {
   float* out = tensor.data<float>();
   for (int y = 0; y < card.height; ++y) {
     for (int x = 0; x < card.width; ++x) {
-      const uint8_t* pixel = swap_hw ? crop.ptr<uint8_t>(x) + y * channels
-                                     : crop.ptr<uint8_t>(y) + x * channels;
+      const uint8_t* pixel =
+          swap_hw ? crop.ptr<uint8_t>(x) + y * channels : crop.ptr<uint8_t>(y) + x * channels;
       for (int c = 0; c < channels; ++c) {
         const int source = swap_to_rgb ? channels - 1 - c : c;
         const float scaled = static_cast<float>(pixel[source]) * scale;
         const float value = normalize ? (scaled - mean[c]) / std[c] : scaled;
-        const size_t index = nchw
-                                 ? (static_cast<size_t>(c) * card.height + y) * card.width + x
-                                 : (static_cast<size_t>(y) * card.width + x) * channels + c;
+        const size_t index = nchw ? (static_cast<size_t>(c) * card.height + y) * card.width + x
+                                  : (static_cast<size_t>(y) * card.width + x) * channels + c;
         out[index] = value;
       }
     }

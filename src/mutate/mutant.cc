@@ -109,11 +109,13 @@ Mutant make_mutant(const Model& model, const data::ModelCard& card, const Mutant
     if (sites[i].applicable())
       applicable.push_back(i);
     else
-      reasons.push_back(fmt::format("site {} ({}): {}", i + 1, sites[i].where, sites[i].not_applicable));
+      reasons.push_back(
+          fmt::format("site {} ({}): {}", i + 1, sites[i].where, sites[i].not_applicable));
   if (applicable.empty()) {
     m.note = sites.empty() ? fmt::format("{} has no site in this model", info(spec.op).id)
-             : reasons.size() == 1 ? "not applicable at " + reasons.front()
-                                   : fmt::format("no applicable site among {}", fmt::join(reasons, "; "));
+             : reasons.size() == 1
+                 ? "not applicable at " + reasons.front()
+                 : fmt::format("no applicable site among {}", fmt::join(reasons, "; "));
     return m;
   }
   for (size_t i : applicable) m.where.push_back(sites[i].where);

@@ -27,12 +27,12 @@ struct MutantSpec {
 
 struct Mutant {
   MutantSpec spec;
-  int64_t sites = 0;                // sites changed; 0: not a mutant
-  std::string note;                 // why it is not a mutant (sites == 0); empty otherwise
-  std::vector<std::string> where;   // the sites changed
-  std::optional<Model> model;       // graph level: the mutated model, checked by libonnx
+  int64_t sites = 0;               // sites changed; 0: not a mutant
+  std::string note;                // why it is not a mutant (sites == 0); empty otherwise
+  std::vector<std::string> where;  // the sites changed
+  std::optional<Model> model;      // graph level: the mutated model, checked by libonnx
   data::InputFault input_fault = data::InputFault::kNone;  // input level
-  std::string diff;                 // graph: the ONNX graph diff; input: the pipeline change
+  std::string diff;  // graph: the ONNX graph diff; input: the pipeline change
   // Graph level: libonnx's reason when the mutated model does not check (then `model` holds it
   // unchecked). Such a mutant is real and every run of it "failed to build": data, not an error.
   std::string build_error;

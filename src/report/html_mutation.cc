@@ -46,19 +46,17 @@ std::string kill_matrix(const analysis::ModelReport& model) {
                          : o->outcome == "not compared" ? "n/a"
                                                         : o->outcome;
       if (o->outcome == "killed") text += " killed";
-      if (o->latency_change)
-        text += fmt::format(" ({:+.0f}% time)", 100 * *o->latency_change);
-      cells.push_back(
-          {fmt::format("<span title=\"{}\">{}</span>",
-                       escape_xml(fmt::format("{} in {}: {}; {} of {} labels changed, run {}{}{}",
-                                              name, environment, o->outcome, o->label_changes,
-                                              o->compared, o->status,
-                                              o->message.empty() ? "" : "; " + o->message,
-                                              o->note.empty() ? "" : "; " + o->note)),
-                       escape_xml(text)),
-           o->killed                       ? "num killed"
-           : o->outcome == "not compared" ? "num muted"
-                                           : "num survived"});
+      if (o->latency_change) text += fmt::format(" ({:+.0f}% time)", 100 * *o->latency_change);
+      cells.push_back({fmt::format("<span title=\"{}\">{}</span>",
+                                   escape_xml(fmt::format(
+                                       "{} in {}: {}; {} of {} labels changed, run {}{}{}", name,
+                                       environment, o->outcome, o->label_changes, o->compared,
+                                       o->status, o->message.empty() ? "" : "; " + o->message,
+                                       o->note.empty() ? "" : "; " + o->note)),
+                                   escape_xml(text)),
+                       o->killed                      ? "num killed"
+                       : o->outcome == "not compared" ? "num muted"
+                                                      : "num survived"});
     }
     row.cells = {text_cell(name), text_cell(category), number_cell(std::to_string(sites))};
     row.cells.insert(row.cells.end(), cells.begin(), cells.end());
@@ -66,8 +64,9 @@ std::string kill_matrix(const analysis::ModelReport& model) {
   }
   Row score{{text_cell("mutation score"), text_cell(""), text_cell("")}, "score"};
   for (const std::string& environment : environments) {
-    auto s = std::find_if(model.mutation_scores.begin(), model.mutation_scores.end(),
-                          [&](const analysis::MutationScore& m) { return m.environment == environment; });
+    auto s = std::find_if(
+        model.mutation_scores.begin(), model.mutation_scores.end(),
+        [&](const analysis::MutationScore& m) { return m.environment == environment; });
     score.cells.push_back(number_cell(
         s == model.mutation_scores.end()
             ? "-"
@@ -80,11 +79,11 @@ std::string kill_matrix(const analysis::ModelReport& model) {
 std::string mutation_scores_table(const analysis::ModelReport& model) {
   std::vector<Row> rows;
   for (const analysis::MutationScore& s : model.mutation_scores)
-    rows.push_back({{text_cell(s.environment), number_cell(std::to_string(s.decided)),
-                     number_cell(std::to_string(s.killed)),
-                     number_cell(std::to_string(s.detected - s.killed)),
-                     number_cell(std::to_string(s.survived)), number_cell(percent(s.score_pct))},
-                    ""});
+    rows.push_back(
+        {{text_cell(s.environment), number_cell(std::to_string(s.decided)),
+          number_cell(std::to_string(s.killed)), number_cell(std::to_string(s.detected - s.killed)),
+          number_cell(std::to_string(s.survived)), number_cell(percent(s.score_pct))},
+         ""});
   return table({"Environment", "Mutants", "Killed (labels)", "Crashed, hung, build, NaN, stuck",
                 "Survived", "Mutation score"},
                rows, "No mutant was compared with its original.");
@@ -106,11 +105,11 @@ std::string category_table(const analysis::ModelReport& model) {
                             [&](const analysis::CategoryScore& s) {
                               return s.category == category && s.environment == env;
                             });
-      row.cells.push_back(number_cell(
-          c == model.category_scores.end()
-              ? "-"
-              : fmt::format("{} of {} detected, {} labels changed", c->detected, c->mutants,
-                            percent(c->mean_label_change_pct))));
+      row.cells.push_back(
+          number_cell(c == model.category_scores.end()
+                          ? "-"
+                          : fmt::format("{} of {} detected, {} labels changed", c->detected,
+                                        c->mutants, percent(c->mean_label_change_pct))));
     }
     rows.push_back(std::move(row));
   }

@@ -5,9 +5,9 @@
 
 #include "report/accuracy_chart.h"
 #include "report/heatmap_chart.h"
-#include "report/kill_matrix_chart.h"
 #include "report/html.h"
 #include "report/html_parts.h"
+#include "report/kill_matrix_chart.h"
 #include "report/latency_chart.h"
 #include "report/text.h"
 
@@ -117,8 +117,8 @@ std::string model_section(const analysis::ModelReport& m, const std::string& id,
                          chart(kill_matrix_svg(m, kChartWidth, id)) + html::kill_matrix(m));
     out += html::section("mutation-scores-" + id, "Mutation score per environment",
                          html::mutation_scores_table(m));
-    out += html::section("mutation-categories-" + id, "Mutants per category",
-                         html::category_table(m));
+    out +=
+        html::section("mutation-categories-" + id, "Mutants per category", html::category_table(m));
     out += html::section("mutant-crashes-" + id, "Mutants that crashed, hung or failed to build",
                          html::mutant_crashes_table(m));
     out += html::section("mutant-discrepancies-" + id,

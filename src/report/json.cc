@@ -131,8 +131,9 @@ json mutant(const analysis::MutantOutcome& m) {
 }
 
 json mutation_score(const analysis::MutationScore& s) {
-  return {{"environment", s.environment}, {"decided", s.decided},   {"detected", s.detected},
-          {"killed", s.killed},           {"survived", s.survived}, {"score_pct", number(s.score_pct)}};
+  return {{"environment", s.environment}, {"decided", s.decided},
+          {"detected", s.detected},       {"killed", s.killed},
+          {"survived", s.survived},       {"score_pct", number(s.score_pct)}};
 }
 
 json category_score(const analysis::CategoryScore& c) {
@@ -144,13 +145,19 @@ json category_score(const analysis::CategoryScore& c) {
 }
 
 json discrepancy(const analysis::MutantDiscrepancy& d) {
-  return {{"mutant", d.mutant},   {"a", d.a},
-          {"b", d.b},             {"compared", d.compared},
-          {"discrepancies", d.discrepancies}, {"discrepancy_pct", number(d.discrepancy_pct)}};
+  return {{"mutant", d.mutant},
+          {"a", d.a},
+          {"b", d.b},
+          {"compared", d.compared},
+          {"discrepancies", d.discrepancies},
+          {"discrepancy_pct", number(d.discrepancy_pct)}};
 }
 
 json would_be(const analysis::WouldBeMutant& w) {
-  return {{"mutant", w.mutant}, {"op", w.op}, {"category", w.category}, {"level", w.level},
+  return {{"mutant", w.mutant},
+          {"op", w.op},
+          {"category", w.category},
+          {"level", w.level},
           {"reason", w.reason}};
 }
 

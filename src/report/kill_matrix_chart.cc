@@ -59,10 +59,10 @@ std::string kill_matrix_svg(const analysis::ModelReport& model, double width,
         continue;
       }
       const std::string mark = outcome_mark(o->outcome);
-      const std::string tooltip = fmt::format(
-          "{} in {}: {}; {} of {} labels changed{}{}", mutants[r], envs[e], o->outcome,
-          o->label_changes, o->compared, o->message.empty() ? "" : "; " + o->message,
-          o->note.empty() ? "" : "; " + o->note);
+      const std::string tooltip =
+          fmt::format("{} in {}: {}; {} of {} labels changed{}{}", mutants[r], envs[e], o->outcome,
+                      o->label_changes, o->compared, o->message.empty() ? "" : "; " + o->message,
+                      o->note.empty() ? "" : "; " + o->note);
       if (!mark.empty() && o->outcome != "not compared") {
         svg.rect(x, y, cell, kRow, {{"class", "cell failed"}, {"fill", "#7b3294"}}, tooltip);
         svg.text(x + cell / 2, y + kRow / 2 + 4, mark,
@@ -89,9 +89,10 @@ std::string kill_matrix_svg(const analysis::ModelReport& model, double width,
            {{"fill", "url(#" + id + "-kill-ramp)"}, {"class", "legend"}});
   svg.text(left, legend_y + 26, "0%", {{"class", "tick"}});
   svg.text(left + legend_width, legend_y + 26, "100%", {{"class", "tick"}, {"text-anchor", "end"}});
-  svg.text(left + legend_width + 12, legend_y + 10,
-           "% of inputs whose top-1 label the mutant changed (purple: crash, hang, build, NaN, stuck)",
-           {{"class", "axis-title"}});
+  svg.text(
+      left + legend_width + 12, legend_y + 10,
+      "% of inputs whose top-1 label the mutant changed (purple: crash, hang, build, NaN, stuck)",
+      {{"class", "axis-title"}});
   return svg.str();
 }
 

@@ -162,18 +162,20 @@ void mutants(std::string& out, const analysis::ModelReport& m) {
     for (const std::string& environment : environments) {
       const analysis::MutantOutcome* o = find_mutant(m, name, environment);
       row.push_back(!o ? "-"
-                       : fmt::format("{} ({}, {})", o->killed ? "**" + o->outcome + "**" : o->outcome,
+                       : fmt::format("{} ({}, {})",
+                                     o->killed ? "**" + o->outcome + "**" : o->outcome,
                                      percent(o->label_change_pct), cell(o->status)));
     }
     rows.push_back(row);
   }
   Row score{"mutation score"};
   for (const std::string& environment : environments) {
-    auto s = std::find_if(m.mutation_scores.begin(), m.mutation_scores.end(),
-                          [&](const analysis::MutationScore& x) { return x.environment == environment; });
-    score.push_back(s == m.mutation_scores.end()
-                        ? "-"
-                        : fmt::format("{} of {} ({})", s->detected, s->decided, percent(s->score_pct)));
+    auto s = std::find_if(
+        m.mutation_scores.begin(), m.mutation_scores.end(),
+        [&](const analysis::MutationScore& x) { return x.environment == environment; });
+    score.push_back(s == m.mutation_scores.end() ? "-"
+                                                 : fmt::format("{} of {} ({})", s->detected,
+                                                               s->decided, percent(s->score_pct)));
   }
   if (!rows.empty()) rows.push_back(score);
   Row header{"Mutant"};

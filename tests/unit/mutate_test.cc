@@ -103,10 +103,10 @@ TEST(GraphMutants, EachFamilyReallyChangesTheModel) {
   const data::CardedModel& resnet = zoo("resnet");
   const Tensor input = probe_input(resnet.card);
   const Tensor original = run_ref(resnet.model, resnet.card, input);
-  for (const char* id : {"add-to-sub@1", "relu-to-sigmoid@1", "transpose-conv-input@1",
-                         "transpose-conv-weights@1", "exp-before-conv@2", "exp-after-conv@1",
-                         "exp-before-gemm@1", "exp-after-gemm@1", "weight-bitflip@1",
-                         "transpose-conv-gemm-input@1"}) {
+  for (const char* id :
+       {"add-to-sub@1", "relu-to-sigmoid@1", "transpose-conv-input@1", "transpose-conv-weights@1",
+        "exp-before-conv@2", "exp-after-conv@1", "exp-before-gemm@1", "exp-after-gemm@1",
+        "weight-bitflip@1", "transpose-conv-gemm-input@1"}) {
     const Mutant m = make("resnet", id);
     ASSERT_TRUE(m.is_mutant()) << id << ": " << m.note;
     EXPECT_EQ(m.sites, 1) << id;
@@ -173,8 +173,8 @@ TEST(GraphMutants, TransposeSwapsTwoEqualAxesOrSaysWhyItCannot) {
   for (const char* id : {"round-before-bn@1", "exp-before-bn@3"})
     EXPECT_TRUE(make("densenet", id).is_mutant()) << id;
   // resnet has no BatchNormalization at all.
-  EXPECT_TRUE(find_sites(zoo("resnet").model, zoo("resnet").card, Operator::kTransposeBnInput)
-                  .empty());
+  EXPECT_TRUE(
+      find_sites(zoo("resnet").model, zoo("resnet").card, Operator::kTransposeBnInput).empty());
   EXPECT_FALSE(make("resnet", "transpose-bn-input@all").is_mutant());
 }
 
@@ -216,7 +216,9 @@ TEST(InputFaults, EachFaultChangesThePipelineAsDescribed) {
   image.height = image.width = 4;
   image.channels = 3;
   for (int i = 0; i < 4 * 4 * 3; ++i) image.pixels.push_back(static_cast<uint8_t>(i));
-  auto at = [&](const Tensor& t, int c, int y, int x) { return t.data<float>()[(c * 4 + y) * 4 + x]; };
+  auto at = [&](const Tensor& t, int c, int y, int x) {
+    return t.data<float>()[(c * 4 + y) * 4 + x];
+  };
   const Tensor base = data::preprocess(image, card);
   // RGB card: channel 0 is the image's R, which OpenCV order keeps third.
   EXPECT_EQ(at(base, 0, 1, 2), (image.at(1, 2, 2) - 1.0f) / 2);

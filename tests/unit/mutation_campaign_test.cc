@@ -18,6 +18,8 @@
 #include "backends/env_spec.h"
 #include "build_paths.h"
 #include "campaign/config.h"
+#include "campaign/demo.h"
+#include "campaign/mutations.h"
 #include "campaign/scheduler.h"
 #include "campaign/store.h"
 #include "cli_runner.h"
@@ -221,7 +223,8 @@ TEST(MutationCampaign, AMutantWhoseWorkerCrashesIsKeptAsACrash) {
                           " worker --fault segv; else exec " + worker + " worker; fi";
   const std::string base = "store = \"" + dir + "/c.db\"\nmodels = [\"" + kZoo +
                            "resnet.onnx\"]\n[dataset]\nspec = \"fashion-mnist:test\"\nlimit = 6\n"
-                           "[[environments.remote]]\nspec = \"ref@cpu:O1\"\nvia = '" + via + "'\n";
+                           "[[environments.remote]]\nspec = \"ref@cpu:O1\"\nvia = '" +
+                           via + "'\n";
   RunOptions options;
   options.quiet = true;
   // First the original alone, with a sound worker; then the mutant, whose workers crash.
@@ -246,7 +249,8 @@ TEST(MutationCampaign, AMutantWhoseWorkerCrashesIsKeptAsACrash) {
 TEST(MutationCampaign, LaterMutantsDoNotReuseTheFirstLoadedModule) {
   const data::CardedModel resnet = data::load_carded_model(kZoo + "resnet.onnx");
   Tensor input(DType::kFloat32, resnet.card.input_shape());
-  for (int64_t i = 0; i < input.size(); ++i) input.data<float>()[i] = static_cast<float>(i % 17) / 8 - 1;
+  for (int64_t i = 0; i < input.size(); ++i)
+    input.data<float>()[i] = static_cast<float>(i % 17) / 8 - 1;
   const TensorMap inputs{{resnet.card.input, input}};
   worker::EnvSession session(resnet.model, backends::EnvSpec::parse("ref@cpu:O2"), {});
   std::vector<Tensor> seen;
@@ -272,17 +276,17 @@ TEST(MutationCampaign, BadSelectionsNameTheirLineOperatorAndModel) {
                "unknown mutation category 'nope'");
   expect_error(mutation_campaign(store, 2, envs, "positions = [\"1\"]\n"),
                "[mutations] needs 'operators' or 'categories'");
-  expect_error(mutation_campaign(store, 2, envs,
-                                 "operators = [\"add-to-sub\"]\npositions = [\"x\"]\n"),
-               "mutations.positions: position 'x'");
+  expect_error(
+      mutation_campaign(store, 2, envs, "operators = [\"add-to-sub\"]\npositions = [\"x\"]\n"),
+      "mutations.positions: position 'x'");
   expect_error(mutation_campaign(store, 2, envs,
                                  "operators = [\"add-to-sub\"]\nenvironments = [\"ref@cpu:O0\"]\n"),
                "'ref@cpu:O0' is not one of the campaign's environments");
   expect_error(mutation_campaign(store, 2, envs, "operators = [\"transpose-bn-input\"]\n"),
                "'transpose-bn-input' has no site in");
-  expect_error(mutation_campaign(store, 2, envs,
-                                 "operators = [\"add-to-sub\"]\npositions = [\"7\"]\n"),
-               "position 7 of add-to-sub is out of range: the model has 6 sites");
+  expect_error(
+      mutation_campaign(store, 2, envs, "operators = [\"add-to-sub\"]\npositions = [\"7\"]\n"),
+      "position 7 of add-to-sub is out of range: the model has 6 sites");
   // A category reaching operators without sites is no error: they become would-be mutants.
   const std::string dir = fresh_dir("category");
   CampaignConfig config = parse_campaign(
@@ -305,6 +309,31 @@ TEST(MutationCampaign, BadSelectionsNameTheirLineOperatorAndModel) {
                                  "unknown mutation operator 'frob'");
   testing::expect_one_line_error(testing::run_cli("mutants show 999 --store " + dir + "/c.db"),
                                  "no mutant '999'");
+}
+
+// The demo's mutation section: resnet's graph and input mutants at their first site on the cpu
+// environments, 12 real mutants and 7 would-be ones (the BatchNormalization operators, the Gemm
+// transposes, the channel swap and NCHW<->NHWC of a one-channel card).
+TEST(MutationCampaign, TheDemoRunsGraphAndInputMutantsOfResnetOnCpu) {
+  std::string zoo = kZoo;
+  zoo.pop_back();
+  const CampaignConfig config = demo_campaign(zoo, 10, testing::temp_path("demo.db"));
+  ASSERT_TRUE(config.mutations.any());
+  ASSERT_EQ(config.mutations.models.size(), 1u);
+  EXPECT_TRUE(config.mutations.models[0].ends_with("resnet.onnx"));
+  EXPECT_GE(config.mutations.environments.size(), 2u);
+  for (const std::string& env : config.mutations.environments)
+    EXPECT_NE(env.find("@cpu:"), std::string::npos) << env;
+  const MutationPlan plan =
+      plan_mutations(config, data::load_carded_model(config.mutations.models[0]));
+  size_t real = 0, would_be = 0;
+  for (const PlannedMutant& p : plan.mutants) {
+    real += p.mutant.is_mutant();
+    would_be += !p.mutant.is_mutant();
+    EXPECT_NE(p.record.level, "loop") << p.record.op;
+  }
+  EXPECT_EQ(real, 12u);
+  EXPECT_EQ(would_be, 7u);
 }
 
 }  // namespace

@@ -14,8 +14,10 @@ std::string attribute_text(const AttributeValue& value) {
   if (auto* v = std::get_if<int64_t>(&value)) return std::to_string(*v);
   if (auto* v = std::get_if<float>(&value)) return fmt::format("{}", *v);
   if (auto* v = std::get_if<std::string>(&value)) return "'" + *v + "'";
-  if (auto* v = std::get_if<std::vector<int64_t>>(&value)) return fmt::format("[{}]", fmt::join(*v, ","));
-  if (auto* v = std::get_if<std::vector<float>>(&value)) return fmt::format("[{}]", fmt::join(*v, ","));
+  if (auto* v = std::get_if<std::vector<int64_t>>(&value))
+    return fmt::format("[{}]", fmt::join(*v, ","));
+  if (auto* v = std::get_if<std::vector<float>>(&value))
+    return fmt::format("[{}]", fmt::join(*v, ","));
   if (auto* v = std::get_if<std::vector<std::string>>(&value))
     return fmt::format("[{}]", fmt::join(*v, ","));
   if (auto* v = std::get_if<Tensor>(&value)) return "tensor" + shape_string(v->shape());
@@ -55,8 +57,7 @@ std::string initializer_diff(const std::string& name, const Tensor* a, const Ten
   if (!a) return fmt::format("+ initializer '{}' {}\n", name, shape_string(b->shape()));
   if (!b) return fmt::format("- initializer '{}' {}\n", name, shape_string(a->shape()));
   if (a->same_as(*b)) return {};
-  if (a->dtype() != b->dtype() || a->shape() != b->shape() ||
-      a->dtype() != DType::kFloat32)
+  if (a->dtype() != b->dtype() || a->shape() != b->shape() || a->dtype() != DType::kFloat32)
     return fmt::format("~ initializer '{}' {} -> {}\n", name, shape_string(a->shape()),
                        shape_string(b->shape()));
   std::string out;
@@ -67,7 +68,8 @@ std::string initializer_diff(const std::string& name, const Tensor* a, const Ten
     if (++changed <= 8)
       out += fmt::format("~ initializer '{}'[{}]: {:.9g} -> {:.9g}\n", name, k, x[k], y[k]);
   }
-  if (changed > 8) out += fmt::format("~ initializer '{}': {} elements changed in all\n", name, changed);
+  if (changed > 8)
+    out += fmt::format("~ initializer '{}': {} elements changed in all\n", name, changed);
   return out;
 }
 

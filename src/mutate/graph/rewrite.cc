@@ -70,7 +70,8 @@ Site input_site(const Graph& graph, size_t node, int input) {
   Site site;
   site.node = node;
   site.input = input;
-  if (static_cast<size_t>(input) >= n.inputs.size() || n.inputs[static_cast<size_t>(input)].empty()) {
+  if (static_cast<size_t>(input) >= n.inputs.size() ||
+      n.inputs[static_cast<size_t>(input)].empty()) {
     site.where = n.label();
     site.not_applicable = fmt::format("{} has no input {}", n.label(), input);
     return site;

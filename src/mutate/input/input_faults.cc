@@ -28,7 +28,8 @@ std::vector<Site> input_sites(const data::ModelCard& card, Operator op) {
   switch (op) {
     case Operator::kInputSwapChannels:
       if (card.channels != 3)
-        site.not_applicable = fmt::format("the card has {} channel: no order to swap", card.channels);
+        site.not_applicable =
+            fmt::format("the card has {} channel: no order to swap", card.channels);
       break;
     case Operator::kInputNoNormalization: {
       bool identity = true;
@@ -39,7 +40,8 @@ std::vector<Site> input_sites(const data::ModelCard& card, Operator op) {
     }
     case Operator::kInputSwapHw:
       if (card.height != card.width && card.resize < std::max(card.height, card.width))
-        site.not_applicable = "the card's resize is below its larger side: a W x H crop does not fit";
+        site.not_applicable =
+            "the card's resize is below its larger side: a W x H crop does not fit";
       break;
     default:
       break;
