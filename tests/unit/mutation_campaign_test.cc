@@ -144,7 +144,7 @@ TEST(MutationCampaign, RunsEveryMutantInEveryEnvironmentAndReportsOutcomes) {
   for (const RunRow& run : store->runs()) EXPECT_EQ(run.started_at, started.at(run.id));
 }
 
-TEST(MutationCampaign, KilledAtRandomPointsResumesWithoutRepeatingFinishedMutantRuns) {
+TEST(MutationCampaign, KilledMidCampaignResumesWithoutRepeatingFinishedMutantRuns) {
   const std::string dir = fresh_dir("killed");
   const std::string store_path = dir + "/k.db";
   const std::string toml = dir + "/k.toml";
