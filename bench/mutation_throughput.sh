@@ -9,8 +9,9 @@ dir=$(mktemp -d)
 sed -e "s#^store = .*#store = \"$dir/m.db\"#" -e "s#\"\.\./zoo/#\"$here/zoo/#g" \
     -e "s#^limit = .*#limit = $limit#" "$here/examples/mutation.toml" > "$dir/m.toml"
 "$here/build/nndelta" run "$dir/m.toml" --quiet | tee "$dir/out.txt"
-runs=$(sqlite3 "$dir/m.db" "SELECT count(*) FROM runs WHERE mutant_id != 0")
-wall=$(sed -n 's/^wall time \([0-9.]*\) s$/\1/p' "$dir/out.txt")
-echo "mutant runs: $runs of $limit images in $wall s wall (with the original's runs):" \
-  "$(echo "$runs * 60 / $wall" | bc -l | cut -c1-5) mutant runs per minute"
+# Runs in all, less one original run per model and environment (the campaign line says how many).
+awk '/^campaign /{models = $3; envs = $6} /^store /{runs = $3} /^wall time /{wall = $3}
+     END {mutant = runs - models * envs
+          printf "mutant runs: %d in %.1f s wall (with the original runs): %.1f mutant runs per minute\n",
+                 mutant, wall, mutant * 60 / wall}' "$dir/out.txt"
 rm -rf "$dir"
