@@ -40,11 +40,7 @@ void read_meta(campaign::Store& store, ReportData& report) {
 
 std::map<int64_t, campaign::MutantRecord> read_mutants(campaign::Store& store) {
   std::map<int64_t, campaign::MutantRecord> mutants;
-  campaign::sql::Statement select(store.database(),
-                                  "SELECT id, op, category, position, diff FROM mutants");
-  while (select.step())
-    mutants[select.column_int(0)] = {select.column_text(1), select.column_text(2),
-                                     select.column_text(3), select.column_text(4)};
+  for (campaign::MutantRecord& m : store.mutants()) mutants[m.id] = std::move(m);
   return mutants;
 }
 
@@ -76,7 +72,8 @@ std::string status_counts(const std::vector<RunPredictions>& runs) {
   return text;
 }
 
-ModelReport build_model(campaign::Store& store, std::vector<campaign::RunRow> runs,
+ModelReport build_model(campaign::Store& store, int64_t model_id,
+                        std::vector<campaign::RunRow> runs,
                         const std::map<int64_t, campaign::MutantRecord>& mutants,
                         const report::InputIndex& inputs, const ReportOptions& options,
                         const std::string& baseline, std::vector<std::string>& notes) {
@@ -112,22 +109,33 @@ ModelReport build_model(campaign::Store& store, std::vector<campaign::RunRow> ru
   report::add_nondeterminism(originals, model);
   for (const RunPredictions& run : originals) report::add_failure(run, "", model);
 
-  // Mutant runs one at a time, in store order, so that only the originals stay in memory.
-  std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  for (campaign::RunRow& row : runs) {
-    if (row.mutant_id == 0) continue;
-    auto mutant = mutants.find(row.mutant_id);
+  // One mutant at a time (its runs in every environment together, for the discrepancies), in
+  // store order, so that only the originals and one mutant stay in memory.
+  std::map<int64_t, std::vector<campaign::RunRow>> by_mutant;
+  for (campaign::RunRow& row : runs)
+    if (row.mutant_id != 0) by_mutant[row.mutant_id].push_back(std::move(row));
+  for (auto& [mutant_id, rows] : by_mutant) {
+    auto mutant = mutants.find(mutant_id);
     if (mutant == mutants.end())
-      fail("{}: run {} names mutant {}, which is not in the mutants table", store.path(), row.id,
-           row.mutant_id);
-    auto original = original_by_env.find(row.env_id);
-    std::vector<campaign::PredictionRecord> predictions = store.predictions(row.id);
-    RunPredictions run(std::move(row), std::move(predictions));
-    report::add_failure(run, mutant->second.op + "@" + mutant->second.position, model);
-    report::add_mutant(run,
-                       original == original_by_env.end() ? nullptr : &originals[original->second],
-                       mutant->second, model);
+      fail("{}: run {} names mutant {}, which is not in the mutants table", store.path(),
+           rows.front().id, mutant_id);
+    std::vector<RunPredictions> mutant_runs;
+    std::vector<const RunPredictions*> original_runs;
+    for (campaign::RunRow& row : rows) {
+      auto original = original_by_env.find(row.env_id);
+      original_runs.push_back(original == original_by_env.end() ? nullptr
+                                                                : &originals[original->second]);
+      std::vector<campaign::PredictionRecord> predictions = store.predictions(row.id);
+      mutant_runs.emplace_back(std::move(row), std::move(predictions));
+      report::add_failure(mutant_runs.back(), mutant->second.op + "@" + mutant->second.position,
+                          model);
+    }
+    report::add_mutant(mutant_runs, original_runs, mutant->second, model);
   }
+  std::vector<campaign::MutantRecord> would_be;
+  for (const auto& [id, m] : mutants)
+    if (m.model_id == model_id && m.sites == 0) would_be.push_back(m);
+  report::finish_mutation(would_be, model);
   return model;
 }
 
@@ -151,8 +159,8 @@ ReportData build_report(campaign::Store& store, const ReportOptions& options) {
   for (campaign::RunRow& run : store.runs()) runs_by_model[run.model_id].push_back(run);
   if (runs_by_model.empty()) report.notes.emplace_back("the store has no runs");
   for (auto& [model_id, runs] : runs_by_model)
-    report.models.push_back(
-        build_model(store, std::move(runs), mutants, inputs, options, baseline, report.notes));
+    report.models.push_back(build_model(store, model_id, std::move(runs), mutants, inputs, options,
+                                        baseline, report.notes));
   return report;
 }
 

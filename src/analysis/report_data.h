@@ -109,14 +109,56 @@ struct DisagreeingImage {
 // One mutant in one environment against the original model in the same environment.
 struct MutantOutcome {
   std::string mutant;  // "op@position"
-  std::string op, category;
+  std::string op, category, level;
+  int64_t sites = 0;  // sites the mutant changed
   std::string environment;
-  std::string status;         // the run's status
+  std::string status;  // the run's status
+  // What the mutant did there, first that holds: "failed to build" (the mutated model does not
+  // check, or the framework refused it), "crashed" (a worker died, with the signal, or the
+  // framework failed at inference), "hung", "not compared" (no original run there, or no input
+  // answered by both), "non-finite" (a NaN or infinite score), "stuck" (more than 90% of inputs
+  // get one label while the original's do not), "killed" (some top-1 differs from the
+  // original's), "survived".
+  std::string outcome;
+  std::string message;        // the run's or the first failed input's message
   int64_t compared = 0;       // inputs both answered ok at repetition 0
   int64_t label_changes = 0;  // inputs whose top-1 differs from the original's
   double label_change_pct = 0;
-  bool killed = false;  // any label change, or the run did not finish as done
-  std::string note;     // why nothing was compared (e.g. no original run there); else empty
+  int64_t non_finite = 0;                // inputs (ok, repetition 0) with a NaN or infinite score
+  double top_label_pct = 0;              // share of inputs given the most common top-1 label
+  std::optional<double> latency_change;  // median latency / the original's - 1
+  bool killed = false;                   // detected: any outcome but survived and not compared
+  std::string note;  // why nothing was compared (e.g. no original run there); else empty
+};
+
+// Per environment: mutants detected (any outcome but survived) of those decided.
+struct MutationScore {
+  std::string environment;
+  int64_t decided = 0, detected = 0, killed = 0, survived = 0;
+  double score_pct = 0;  // detected / decided
+};
+
+// The research's table: per category and environment, mutants detected of those decided and the
+// mean % of inputs whose label changed.
+struct CategoryScore {
+  std::string category, environment;
+  int64_t mutants = 0, detected = 0;
+  double mean_label_change_pct = 0;
+};
+
+// Two environments that run the same mutant: inputs both answered (and both answered for the
+// original), and of those the inputs on which the mutant's top-1 differs between them while the
+// original's agrees.
+struct MutantDiscrepancy {
+  std::string mutant, a, b;
+  int64_t compared = 0, discrepancies = 0;
+  double discrepancy_pct = 0;
+};
+
+// A would-be mutant: it changed no site, so it was never run or scored.
+struct WouldBeMutant {
+  std::string mutant, op, category, level;
+  std::string reason;
 };
 
 struct ModelReport {
@@ -135,7 +177,11 @@ struct ModelReport {
   // at most max_images of them; disagreeing_images_total counts them all.
   std::vector<DisagreeingImage> disagreeing_images;
   int64_t disagreeing_images_total = 0;
-  std::vector<MutantOutcome> mutants;  // mutant runs in store order; empty without mutants
+  std::vector<MutantOutcome> mutants;          // mutant runs in store order; empty without mutants
+  std::vector<MutationScore> mutation_scores;  // environments in `environments` order
+  std::vector<CategoryScore> category_scores;  // categories in catalogue order
+  std::vector<MutantDiscrepancy> mutant_discrepancies;  // per mutant, pairs in environment order
+  std::vector<WouldBeMutant> would_be_mutants;          // in store order
 };
 
 struct ReportData {

@@ -56,8 +56,13 @@ void add_nondeterminism(const std::vector<RunPredictions>& originals, ModelRepor
 // The run's failure entry, if its status is not done or some input failed; `mutant` is
 // "op@position", empty for the original model.
 void add_failure(const RunPredictions& run, const std::string& mutant, ModelReport& model);
-// A mutant run against the original run in the same environment (null when there is none).
-void add_mutant(const RunPredictions& mutant_run, const RunPredictions* original,
+// report_mutation.cc: one mutant's runs (every environment it ran in) against the original runs
+// of the same environments (`original_of(env_id)`, null when there is none): its outcomes and its
+// cross-environment discrepancies.
+void add_mutant(const std::vector<RunPredictions>& mutant_runs,
+                const std::vector<const RunPredictions*>& originals,
                 const campaign::MutantRecord& mutant, ModelReport& model);
+// Would-be mutants, scores per environment and per category, once every mutant is added.
+void finish_mutation(const std::vector<campaign::MutantRecord>& would_be, ModelReport& model);
 
 }  // namespace nnd::analysis::report

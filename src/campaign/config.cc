@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <set>
 #include <sstream>
 
 #include "core/error.h"
+#include "mutate/catalogue.h"
+#include "mutate/position.h"
 #include "worker/launch.h"
 
 namespace fs = std::filesystem;
@@ -240,6 +243,59 @@ IntermediatesSelection read_intermediates(const Reader& r, const toml::table& ke
   return selection;
 }
 
+// [mutations] operators = [...], categories = [...], positions = [...], environments = [...],
+// models = [...]. Names are checked here; sites, which need the model, when the campaign runs.
+MutationSelection read_mutations(const Reader& r, const toml::table& table,
+                                 const CampaignConfig& config,
+                                 const std::function<std::string(const std::string&)>& resolve) {
+  r.only(table, "mutations.", {"operators", "categories", "positions", "environments", "models"});
+  MutationSelection m;
+  m.where = at(r.path(), table.source());
+  for (auto& [id, where] : r.strings(table, "operators")) {
+    if (!mutate::find_operator(id))
+      fail(
+          "{}: mutations.operators: unknown mutation operator '{}' (see nndelta mutants operators)",
+          at(r.path(), where), id);
+    m.operators.push_back({id, at(r.path(), where)});
+  }
+  for (auto& [id, where] : r.strings(table, "categories")) {
+    if (!mutate::find_category(id))
+      fail(
+          "{}: mutations.categories: unknown mutation category '{}' (see nndelta mutants "
+          "operators)",
+          at(r.path(), where), id);
+    m.categories.push_back({id, at(r.path(), where)});
+  }
+  if (!m.any())
+    fail("{}: [mutations] needs 'operators' or 'categories' (see nndelta mutants operators)",
+         m.where);
+  for (auto& [text, where] : r.strings(table, "positions")) {
+    try {
+      if (text != "each") mutate::Position::parse(text);
+    } catch (const UserError& e) {
+      fail("{}: mutations.positions: {}", at(r.path(), where), e.what());
+    }
+    m.positions.push_back({text, at(r.path(), where)});
+  }
+  if (m.positions.empty()) m.positions.push_back({"each", m.where});
+  for (auto& [text, where] : r.strings(table, "environments")) {
+    const std::string spec = checked_env(r, text, where, "mutations.environments").canonical();
+    if (std::none_of(config.environments.begin(), config.environments.end(),
+                     [&](const backends::EnvSpec& e) { return e.canonical() == spec; }))
+      fail("{}: mutations.environments: '{}' is not one of the campaign's environments",
+           at(r.path(), where), spec);
+    m.environments.push_back(spec);
+  }
+  for (auto& [path, where] : r.strings(table, "models")) {
+    const std::string resolved = resolve(path);
+    if (std::find(config.models.begin(), config.models.end(), resolved) == config.models.end())
+      fail("{}: mutations.models: '{}' is not one of the campaign's models", at(r.path(), where),
+           path);
+    m.models.push_back(resolved);
+  }
+  return m;
+}
+
 }  // namespace
 
 CampaignConfig parse_campaign(const std::string& toml_text, const std::string& path) {
@@ -256,7 +312,7 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
   auto resolve = [&](const std::string& p) {
     return fs::path(p).is_absolute() ? p : (base / p).lexically_normal().string();
   };
-  r.only(root, "", {"store", "models", "dataset", "environments", "run", "keep"});
+  r.only(root, "", {"store", "models", "dataset", "environments", "run", "keep", "mutations"});
 
   std::optional<std::string> store = r.value<std::string>(root, "store", "a file name");
   config.store = resolve(store.value_or(fs::path(path).stem().string() + ".db"));
@@ -323,6 +379,8 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
     config.keep_logits = r.value<bool>(*keep, "logits", "true or false").value_or(false);
     config.intermediates = read_intermediates(r, *keep);
   }
+  if (const toml::table* mutations = r.table(root, "mutations"))
+    config.mutations = read_mutations(r, *mutations, config, resolve);
   return config;
 }
 

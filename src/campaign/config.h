@@ -37,6 +37,20 @@ struct IntermediatesSelection {
   bool any() const { return first > 0 || !keys.empty(); }
 };
 
+// [mutations]: which mutants a campaign runs besides the original models (src/mutate). The
+// operators named, and every operator of the categories named, at each position spec ("each": one
+// mutant per site; "all"; "K"; "A-B"), on the environments named (default: all of the campaign's)
+// and the models named (default: all).
+struct MutationSelection {
+  std::vector<Located> operators;
+  std::vector<Located> categories;
+  std::vector<Located> positions;         // default "each"
+  std::vector<std::string> environments;  // canonical spellings, each one of the campaign's
+  std::vector<std::string> models;        // resolved paths, each one of the campaign's
+  std::string where;                      // of the [mutations] table
+  bool any() const { return !operators.empty() || !categories.empty(); }
+};
+
 struct CampaignConfig {
   std::string path;                 // the TOML file
   std::string store;                // resolved against the file's folder
@@ -51,6 +65,7 @@ struct CampaignConfig {
   int top_k = 5;
   bool keep_logits = false;
   IntermediatesSelection intermediates;
+  MutationSelection mutations;
 };
 
 CampaignConfig load_campaign(const std::string& path);

@@ -12,6 +12,32 @@ namespace fs = std::filesystem;
 
 namespace nnd::campaign {
 
+namespace {
+
+// The demo's mutation section: resnet's graph and input mutants at their first site, on the cpu
+// environments at O2 of ort and opencv (ref, the slowest by far, only where fewer than two of them
+// run here): two environments for the cross-environment discrepancies, and about a minute.
+void add_demo_mutations(CampaignConfig& config, const std::string& zoo_dir) {
+  const std::string model = (fs::path(zoo_dir) / "resnet.onnx").string();
+  if (std::find(config.models.begin(), config.models.end(), model) == config.models.end()) return;
+  MutationSelection& m = config.mutations;
+  m.where = "(built-in demo)";
+  for (const char* category : {"node-io-modifications", "arithmetic-node-replacement",
+                               "layer-node-replacement", "hardware-faults", "input-pipeline"})
+    m.categories.push_back({category, m.where});
+  m.positions.push_back({"1", m.where});
+  m.models.push_back(model);
+  auto has = [&](const std::string& env) {
+    return std::any_of(config.environments.begin(), config.environments.end(),
+                       [&](const backends::EnvSpec& e) { return e.canonical() == env; });
+  };
+  for (const char* env : {"ort@cpu:O2", "opencv@cpu:O2"})
+    if (has(env)) m.environments.push_back(env);
+  if (m.environments.size() < 2 && has("ref@cpu:O2")) m.environments.push_back("ref@cpu:O2");
+}
+
+}  // namespace
+
 CampaignConfig demo_campaign(const std::string& zoo_dir, size_t images, const std::string& store) {
   CampaignConfig config;
   config.path = "(built-in demo)";
@@ -51,6 +77,7 @@ CampaignConfig demo_campaign(const std::string& zoo_dir, size_t images, const st
       config.skipped.push_back({env.canonical(), why});
   }
   config.keep_logits = true;
+  add_demo_mutations(config, zoo_dir);
   return config;
 }
 

@@ -61,8 +61,9 @@ constexpr const char* kMapInputs =
     "INSERT INTO map_inputs SELECT s.id, t.id FROM src.inputs s "
     "JOIN main.inputs t ON t.dataset_key = s.dataset_key";
 constexpr const char* kAddMutants =
-    "INSERT INTO main.mutants(model_id, op, category, position, diff) "
-    "SELECT m.target, s.op, s.category, s.position, s.diff FROM src.mutants s "
+    "INSERT INTO main.mutants(model_id, op, category, position, diff, level, sites, site_list, "
+    "note) SELECT m.target, s.op, s.category, s.position, s.diff, s.level, s.sites, s.site_list, "
+    "s.note FROM src.mutants s "
     "JOIN map_models m ON m.source = s.model_id "
     "WHERE true ORDER BY s.id ON CONFLICT(model_id, op, position) DO NOTHING";
 constexpr const char* kMapMutants =

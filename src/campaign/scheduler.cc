@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "campaign/capture.h"
+#include "campaign/mutations.h"
 #include "campaign/progress.h"
 #include "campaign/store.h"
 #include "core/error.h"
@@ -38,15 +39,26 @@ constexpr int kDeathsBeforeStuck = 3;
 struct PreparedModel {
   data::CardedModel model;
   int64_t id = 0;
-  std::vector<Tensor> inputs;  // preprocessed, by item position
+  std::shared_ptr<const std::vector<Tensor>> inputs;  // preprocessed, by item position
   // [keep] intermediates: whether its runs capture any, and which of the campaign's value names
   // this model produces (empty: every value).
   bool captures = false;
   std::vector<std::string> intermediate_names;
 };
 
+// What one run executes: a model or one of its mutants, with the inputs it is fed. Graph mutants
+// bring their own graph, input mutants their own inputs; the rest is the original's.
+struct Variant {
+  size_t model = 0;
+  int64_t mutant_id = 0;  // 0: the original
+  std::shared_ptr<const Model> graph;
+  std::shared_ptr<const std::vector<Tensor>> inputs;
+  std::vector<size_t> environments;  // where it runs (indices into config.environments)
+  std::string build_error;           // why the mutated graph does not check, when it does not
+};
+
 struct Job {
-  size_t model = 0, env = 0;
+  size_t model = 0, env = 0, variant = 0;
   int64_t run_id = 0;
   std::set<std::pair<int64_t, int>> recorded;
   std::set<std::pair<int64_t, int>> captured;
@@ -181,12 +193,15 @@ class Campaign {
       }
       items.push_back(std::move(item));
     }
+    models_.reserve(config_.models.size());  // variants point into it
     for (const std::string& path : config_.models) {
       PreparedModel m{data::load_carded_model(path), 0, {}, false, {}};
       m.id = store_->model_id({m.model.card.name, path, sha256_file(path)});
-      for (const data::Item& item : items)
-        m.inputs.push_back(data::model_input(item, m.model.card));
+      auto inputs = std::make_shared<std::vector<Tensor>>();
+      for (const data::Item& item : items) inputs->push_back(data::model_input(item, m.model.card));
+      m.inputs = std::move(inputs);
       models_.push_back(std::move(m));
+      add_variants(models_.size() - 1, items);
     }
     const data::ModelCard& card = models_.front().model.card;
     for (const data::Item& item : items) {
@@ -196,6 +211,45 @@ class Campaign {
       input_ids_.push_back(store_->input_id(item.key, label, item.source));
     }
     select_captures(items);
+  }
+
+  // The original and, per [mutations], every mutant of model `m`. Would-be mutants (no site
+  // changed) go to the store, so that reports list them, and are never run.
+  void add_variants(size_t m, const std::vector<data::Item>& items) {
+    const PreparedModel& model = models_[m];
+    Variant original;
+    original.model = m;
+    original.graph = std::shared_ptr<const Model>(std::shared_ptr<void>(), &model.model.model);
+    original.inputs = model.inputs;
+    for (size_t e = 0; e < config_.environments.size(); ++e) original.environments.push_back(e);
+    variants_.push_back(std::move(original));
+    MutationPlan plan = plan_mutations(config_, model.model);
+    for (const std::string& note : plan.notes) notes_.push_back(note);
+    for (PlannedMutant& p : plan.mutants) {
+      Variant v;
+      v.model = m;
+      v.mutant_id = store_->mutant_id(model.id, p.record);
+      if (p.environments.empty()) continue;
+      v.environments = std::move(p.environments);
+      v.build_error = p.mutant.build_error;
+      v.graph = p.mutant.model ? std::make_shared<const Model>(std::move(*p.mutant.model))
+                               : variants_[first_variant(m)].graph;
+      if (p.mutant.input_fault == data::InputFault::kNone) {
+        v.inputs = model.inputs;
+      } else {
+        auto inputs = std::make_shared<std::vector<Tensor>>();
+        for (const data::Item& item : items)
+          inputs->push_back(data::model_input(item, model.model.card, p.mutant.input_fault));
+        v.inputs = std::move(inputs);
+      }
+      variants_.push_back(std::move(v));
+    }
+  }
+
+  size_t first_variant(size_t m) const {
+    for (size_t i = 0; i < variants_.size(); ++i)
+      if (variants_[i].model == m) return i;
+    NND_CHECK(false, "model {} has no variant", m);
   }
 
   // [keep] intermediates: the item positions to capture, and per model the value names it has.
@@ -230,16 +284,19 @@ class Campaign {
 
   void plan() {
     size_t position = 0;
-    for (size_t m = 0; m < models_.size(); ++m)
-      for (size_t e = 0; e < config_.environments.size(); ++e, ++position) {
-        if (static_cast<int>(position % static_cast<size_t>(options_.shard.count)) !=
+    for (size_t v = 0; v < variants_.size(); ++v)
+      for (size_t e : variants_[v].environments) {
+        if (static_cast<int>(position++ % static_cast<size_t>(options_.shard.count)) !=
             options_.shard.index)
           continue;
+        const size_t m = variants_[v].model;
         auto job = std::make_unique<Job>();
         job->model = m;
         job->env = e;
-        job->run_id = store_->run_id(
-            models_[m].id, store_->environment_id(config_.environments[e].canonical()), 0);
+        job->variant = v;
+        job->run_id = store_->run_id(models_[m].id,
+                                     store_->environment_id(config_.environments[e].canonical()),
+                                     variants_[v].mutant_id);
         job->recorded = store_->recorded(job->run_id);
         job->captured = store_->captured(job->run_id);
         jobs_.push_back(std::move(job));
@@ -255,7 +312,9 @@ class Campaign {
         for (const auto& job : jobs_) {
           if (job->env != e) continue;
           summary_.expected += static_cast<int64_t>(input_ids_.size());
-          if (rep == 0 && models_[job->model].captures) {
+          const bool captures =
+              models_[job->model].captures && job->variant == first_variant(job->model);
+          if (rep == 0 && captures) {
             summary_.captures_expected += static_cast<int64_t>(capture_positions_.size());
             for (size_t i : capture_positions_)
               summary_.captures_recorded_before += job->captured.count({input_ids_[i], 0});
@@ -266,7 +325,7 @@ class Campaign {
           for (size_t i = 0; i < input_ids_.size(); ++i)
             if (!job->recorded.count({input_ids_[i], rep})) s.items.push_back(i);
           // Intermediates come from repetition 0 only: values, not timings.
-          if (rep == 0 && models_[job->model].captures)
+          if (rep == 0 && captures)
             for (size_t i : capture_positions_)
               if (!job->captured.count({input_ids_[i], 0})) s.captures.push_back(i);
           if (s.items.empty() && s.captures.empty()) continue;
@@ -289,6 +348,7 @@ class Campaign {
     for (const Segment& s : segments_) to_do += static_cast<int64_t>(s.items.size());
     Progress progress(to_do, options_.quiet);
     for (const std::string& line : unreadable_) progress.note("unreadable, not run: " + line);
+    for (const std::string& line : notes_) progress.note(line);
     if (segments_.empty()) {
       report(progress, true);
       return;
@@ -390,23 +450,27 @@ class Campaign {
       Job& job = *segment.job;
       const backends::EnvSpec& env = config_.environments[job.env];
       const PreparedModel& model = models_[job.model];
+      const Variant& variant = variants_[job.variant];
       progress.current(fmt::format("{} {}", model.model.card.name, env.canonical()));
       const auto started = Clock::now();
       if (segment.repetition == 0)
         queue_.push(StatusUpdate{job.run_id, RunStatus::kPending, "", ""});
+      if (!variant.build_error.empty()) abandon(job, RunStatus::kRefused, variant.build_error);
       if (!job.abandoned) {
         try {
+          // Each variant is loaded anew: a mutant never runs on the module of the one before.
           if (!session || session_env != env.canonical()) {
             session.reset();
+            session_model = SIZE_MAX;
             auto via = config_.via.find(env.canonical());
             session_options.via = via == config_.via.end() ? "" : via->second;
-            session = std::make_unique<worker::EnvSession>(model.model.model, env, session_options);
+            session = std::make_unique<worker::EnvSession>(*variant.graph, env, session_options);
             session_env = env.canonical();
-          } else if (session_model != job.model) {
-            session->load(model.model.model);
+          } else if (session_model != job.variant) {
+            session->load(*variant.graph);
           }
-          session_model = job.model;
-          run_segment(segment, *session, model);
+          session_model = job.variant;
+          run_segment(segment, *session, model, *variant.inputs);
         } catch (const worker::WorkerFailure& e) {
           session.reset();
           abandon(job, status_for(e.outcome), e.what());
@@ -490,7 +554,7 @@ class Campaign {
     int deaths = 0;
     for (size_t k = 0; k < segment.captures.size(); ++k) {
       const size_t i = segment.captures[k];
-      TensorMap inputs{{model.model.card.input, model.inputs[i]}};
+      TensorMap inputs{{model.model.card.input, (*model.inputs)[i]}};
       try {
         worker::InferResult result = capture.session->intermediates(inputs);
         push_capture(job, i, capture_record(capture.values, std::move(result.outputs)));
@@ -523,15 +587,15 @@ class Campaign {
     queue_.push(StatusUpdate{job.run_id, status, message, ""});
   }
 
-  void run_segment(const Segment& segment, worker::EnvSession& session,
-                   const PreparedModel& model) {
+  void run_segment(const Segment& segment, worker::EnvSession& session, const PreparedModel& model,
+                   const std::vector<Tensor>& inputs) {
     Job& job = *segment.job;
     int deaths = 0;
     const std::vector<size_t>& items = segment.items;
     session.infer_each(
         items.size(),
         [&](size_t k) {
-          return TensorMap{{model.model.card.input, model.inputs[items[k]]}};
+          return TensorMap{{model.model.card.input, inputs[items[k]]}};
         },
         [&](size_t k, const worker::InferResult* result, const worker::WorkerFailure* failure) {
           if (job.abandoned || stopping_) return false;
@@ -567,6 +631,8 @@ class Campaign {
   std::unique_ptr<data::Dataset> dataset_;
   std::vector<std::string> unreadable_;
   std::vector<PreparedModel> models_;
+  std::vector<Variant> variants_;  // per model: the original, then its mutants
+  std::vector<std::string> notes_;
   std::vector<int64_t> input_ids_;
   std::vector<size_t> capture_positions_;  // items whose intermediates the campaign keeps
   std::vector<std::unique_ptr<Job>> jobs_;

@@ -127,6 +127,19 @@ CREATE TABLE intermediates (
 
 void add_intermediates_v2(sql::Database& db) { db.exec(kSchemaV2); }
 
+// Version 3: mutation campaigns. A mutant records its level (graph, loop, input), how many sites
+// it changed (0: not a mutant, never run, listed in reports with `note` saying why), the sites
+// themselves (one per line), and a `note` on a real mutant that failed to build. Mutants made
+// before version 3 were never written by a campaign; they read as one site of the graph level.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE mutants ADD COLUMN level TEXT NOT NULL DEFAULT 'graph';
+ALTER TABLE mutants ADD COLUMN sites INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE mutants ADD COLUMN site_list TEXT NOT NULL DEFAULT '';
+ALTER TABLE mutants ADD COLUMN note TEXT NOT NULL DEFAULT '';
+)sql";
+
+void add_mutant_sites_v3(sql::Database& db) { db.exec(kSchemaV3); }
+
 struct Migration {
   int64_t to_version;
   void (*apply)(sql::Database&);
@@ -137,6 +150,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> list = {
       {1, &create_v1},
       {2, &add_intermediates_v2},
+      {3, &add_mutant_sites_v3},
   };
   return list;
 }

@@ -114,7 +114,14 @@ int64_t Store::mutant_id(int64_t model_id, const MutantRecord& mutant) {
   return insert_or_get(
       *db_, s.get(s.select_mutant), s.get(s.insert_mutant),
       [&](sql::Statement& q) { q.bind(1, model_id).bind(2, mutant.op).bind(3, mutant.position); },
-      [&](sql::Statement& q) { q.bind(4, mutant.category).bind(5, mutant.diff); });
+      [&](sql::Statement& q) {
+        q.bind(4, mutant.category)
+            .bind(5, mutant.diff)
+            .bind(6, mutant.level)
+            .bind(7, mutant.sites)
+            .bind(8, mutant.site_list)
+            .bind(9, mutant.note);
+      });
 }
 
 int64_t Store::input_id(const std::string& dataset_key, std::optional<int64_t> label,

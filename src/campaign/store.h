@@ -24,9 +24,21 @@ struct ModelRecord {
   std::string name, path, sha256;
 };
 
-// A variant of a model made by one mutation operator at one position.
+// A variant of a model made by one mutation operator at one position (src/mutate).
 struct MutantRecord {
+  MutantRecord() = default;
+  MutantRecord(std::string op_, std::string category_, std::string position_, std::string diff_)
+      : op(std::move(op_)),
+        category(std::move(category_)),
+        position(std::move(position_)),
+        diff(std::move(diff_)) {}
+
   std::string op, category, position, diff;
+  std::string level = "graph";   // graph, loop or input
+  int64_t sites = 1;             // sites changed; 0: not a mutant (never run)
+  std::string site_list;         // the sites changed, one per line
+  std::string note;              // why it is not a mutant, or why it failed to build
+  int64_t id = 0, model_id = 0;  // filled by Store::mutants()
 };
 
 struct PredictionRecord {
@@ -125,6 +137,8 @@ class Store {
 
   // Typed readers for reports; plain SQL on database() works too (docs/store.md).
   std::vector<RunRow> runs();
+  // Every mutant, in id order.
+  std::vector<MutantRecord> mutants();
   std::vector<InputRecord> inputs();
   // Ordered by input id, then repetition.
   std::vector<PredictionRecord> predictions(int64_t run_id);

@@ -170,4 +170,25 @@ std::vector<CaptureRecord> Store::captures(int64_t run_id) {
   return rows;
 }
 
+std::vector<MutantRecord> Store::mutants() {
+  sql::Statement select(*db_,
+                        "SELECT id, model_id, op, category, position, diff, level, sites, "
+                        "site_list, note FROM mutants ORDER BY id");
+  std::vector<MutantRecord> out;
+  while (select.step()) {
+    MutantRecord& m = out.emplace_back();
+    m.id = select.column_int(0);
+    m.model_id = select.column_int(1);
+    m.op = select.column_text(2);
+    m.category = select.column_text(3);
+    m.position = select.column_text(4);
+    m.diff = select.column_text(5);
+    m.level = select.column_text(6);
+    m.sites = select.column_int(7);
+    m.site_list = select.column_text(8);
+    m.note = select.column_text(9);
+  }
+  return out;
+}
+
 }  // namespace nnd::campaign

@@ -31,7 +31,8 @@ struct Store::Statements {
   Slot insert_environment{"INSERT INTO environments(spec) VALUES (?1)"};
   Slot select_mutant{"SELECT id FROM mutants WHERE model_id = ?1 AND op = ?2 AND position = ?3"};
   Slot insert_mutant{
-      "INSERT INTO mutants(model_id, op, position, category, diff) VALUES (?1, ?2, ?3, ?4, ?5)"};
+      "INSERT INTO mutants(model_id, op, position, category, diff, level, sites, site_list, note) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
   Slot mutant_of_model{"SELECT 1 FROM mutants WHERE id = ?1 AND model_id = ?2"};
   Slot select_input{"SELECT id FROM inputs WHERE dataset_key = ?1"};
   Slot insert_input{"INSERT INTO inputs(dataset_key, label, source) VALUES (?1, ?2, ?3)"};

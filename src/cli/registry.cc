@@ -14,6 +14,7 @@ Run add_report(CLI::App& app);
 Run add_worker(CLI::App& app);
 Run add_compile(CLI::App& app);
 Run add_compare_raw(CLI::App& app);
+Run add_mutants(CLI::App& app);
 
 const std::vector<Subcommand>& subcommands() {
   static const std::vector<Subcommand> list = {
@@ -39,6 +40,9 @@ const std::vector<Subcommand>& subcommands() {
        &add_merge},
       {"worker", "Host one environment session for a parent process (docs/worker-protocol.md)",
        &add_worker},
+      {"mutants",
+       "The mutation catalogue, a model's mutants, a mutant's diff (operators|list|show)",
+       &add_mutants},
   };
   return list;
 }

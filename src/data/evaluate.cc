@@ -22,9 +22,14 @@ int64_t Evaluation::correct() const {
   return total;
 }
 
-Tensor model_input(const Item& item, const ModelCard& card) {
-  if (item.image) return preprocess(*item.image, card);
+Tensor model_input(const Item& item, const ModelCard& card, InputFault fault) {
+  if (item.image) return preprocess(*item.image, card, fault);
   NND_CHECK(item.input.has_value(), "item {} has neither an image nor an input", item.key);
+  if (fault != InputFault::kNone)
+    fail(
+        "{}: input mutants change the preprocessing, and this dataset's inputs are already "
+        "preprocessed (use an image dataset)",
+        item.source);
   const Tensor& input = *item.input;
   if (input.shape() != card.input_shape())
     fail("{}: input of shape {} does not match {}, which describes {}", item.source,

@@ -9,6 +9,7 @@
 #include "backends/backend.h"
 #include "data/card.h"
 #include "data/dataset.h"
+#include "data/preprocess.h"
 
 namespace nnd::data {
 
@@ -35,7 +36,8 @@ struct Evaluation {
 
 // The model input for an item: a decoded image preprocessed by the card, or an npy row checked
 // against the card's input shape (a mismatch is a UserError naming the file and the card).
-Tensor model_input(const Item& item, const ModelCard& card);
+// `fault` (input mutants) needs an image: an npy item with a fault is a UserError naming its file.
+Tensor model_input(const Item& item, const ModelCard& card, InputFault fault = InputFault::kNone);
 
 // The index of the highest score among outputs[label_offset, label_offset + labels).
 size_t predicted_class(const Tensor& scores, const ModelCard& card, bool* had_nan = nullptr);

@@ -35,36 +35,44 @@ cv::Mat resize_shorter_side(const cv::Mat& mat, int target) {
 
 }  // namespace
 
-Tensor preprocess(const Image& image, const ModelCard& card) {
+Tensor preprocess(const Image& image, const ModelCard& card, InputFault fault) {
   NND_CHECK(image.height > 0 && image.width > 0 && (image.channels == 1 || image.channels == 3),
             "image {}x{}x{}", image.height, image.width, image.channels);
   cv::Mat mat = match_channels(as_mat(image), card.channels);
   mat = resize_shorter_side(mat, card.resize);
-  const int top = (mat.rows - card.height) / 2;
-  const int left = (mat.cols - card.width) / 2;
-  NND_CHECK(top >= 0 && left >= 0, "crop {}x{} from {}x{}", card.height, card.width, mat.rows,
+  // Rows come from the image's y and columns from its x; only the kSwapHw fault crosses them.
+  const bool swap_hw = fault == InputFault::kSwapHw;
+  const int crop_rows = swap_hw ? card.width : card.height;
+  const int crop_cols = swap_hw ? card.height : card.width;
+  const int top = (mat.rows - crop_rows) / 2;
+  const int left = (mat.cols - crop_cols) / 2;
+  NND_CHECK(top >= 0 && left >= 0, "crop {}x{} from {}x{}", crop_rows, crop_cols, mat.rows,
             mat.cols);
-  cv::Mat crop = mat(cv::Rect(left, top, card.width, card.height));
+  cv::Mat crop = mat(cv::Rect(left, top, crop_cols, crop_rows));
 
   const int channels = card.channels;
-  const bool swap_to_rgb = channels == 3 && card.channel_order == ChannelOrder::kRGB;
+  const bool swap_to_rgb = (channels == 3 && card.channel_order == ChannelOrder::kRGB) !=
+                           (channels == 3 && fault == InputFault::kSwapChannels);
+  const bool normalize = fault != InputFault::kNoNormalization;
+  const bool nchw = (card.layout == Layout::kNCHW) != (fault == InputFault::kLayoutConfusion);
   const auto scale = static_cast<float>(card.scale);
   std::vector<float> mean(card.mean.begin(), card.mean.end());
   std::vector<float> std(card.std.begin(), card.std.end());
   Tensor tensor(DType::kFloat32, card.input_shape());
   float* out = tensor.data<float>();
   for (int y = 0; y < card.height; ++y) {
-    const uint8_t* row = crop.ptr<uint8_t>(y);
-    for (int x = 0; x < card.width; ++x)
+    for (int x = 0; x < card.width; ++x) {
+      const uint8_t* pixel =
+          swap_hw ? crop.ptr<uint8_t>(x) + y * channels : crop.ptr<uint8_t>(y) + x * channels;
       for (int c = 0; c < channels; ++c) {
         const int source = swap_to_rgb ? channels - 1 - c : c;
-        const float value =
-            (static_cast<float>(row[x * channels + source]) * scale - mean[c]) / std[c];
-        const size_t index = card.layout == Layout::kNCHW
-                                 ? (static_cast<size_t>(c) * card.height + y) * card.width + x
-                                 : (static_cast<size_t>(y) * card.width + x) * channels + c;
+        const float scaled = static_cast<float>(pixel[source]) * scale;
+        const float value = normalize ? (scaled - mean[c]) / std[c] : scaled;
+        const size_t index = nchw ? (static_cast<size_t>(c) * card.height + y) * card.width + x
+                                  : (static_cast<size_t>(y) * card.width + x) * channels + c;
         out[index] = value;
       }
+    }
   }
   return tensor;
 }

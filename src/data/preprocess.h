@@ -12,6 +12,16 @@
 
 namespace nnd::data {
 
-Tensor preprocess(const Image& image, const ModelCard& card);
+// A fault in the pipeline above, as input mutants inject it (src/mutate/input): the card is read
+// correctly and one step goes wrong the way real pipelines get it wrong.
+enum class InputFault {
+  kNone,
+  kSwapChannels,     // the channel order opposite to the card's (RGB fed as BGR)
+  kNoNormalization,  // x * scale only: mean and std never applied
+  kLayoutConfusion,  // values written in the other layout (NHWC for an NCHW card), same shape
+  kSwapHw,           // the crop taken W rows by H columns and fed transposed
+};
+
+Tensor preprocess(const Image& image, const ModelCard& card, InputFault fault = InputFault::kNone);
 
 }  // namespace nnd::data

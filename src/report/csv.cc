@@ -107,7 +107,8 @@ std::vector<CsvTable> report_csv(const analysis::ReportData& data) {
   Table images("disagreeing_images.csv",
                {"model", "input_id", "dataset_key", "source", "label", "environment", "top1"});
   Table mutants("mutants.csv", {"model", "mutant", "op", "category", "environment", "status",
-                                "compared", "label_changes", "label_change_pct", "killed", "note"});
+                                "compared", "label_changes", "label_change_pct", "killed", "note",
+                                "outcome", "level", "sites", "latency_change", "message"});
   Table notes("notes.csv", {"note"});
 
   for (const analysis::ModelReport& m : data.models) {
@@ -151,7 +152,8 @@ std::vector<CsvTable> report_csv(const analysis::ReportData& data) {
                     environment, static_cast<int64_t>(top1)});
     for (const analysis::MutantOutcome& o : m.mutants)
       mutants.add({m.name, o.mutant, o.op, o.category, o.environment, o.status, o.compared,
-                   o.label_changes, o.label_change_pct, o.killed, o.note});
+                   o.label_changes, o.label_change_pct, o.killed, o.note, o.outcome, o.level,
+                   o.sites, optional_cell(o.latency_change), o.message});
   }
   for (const std::string& note : data.notes) notes.add({note});
 

@@ -7,6 +7,7 @@
 #include "report/heatmap_chart.h"
 #include "report/html.h"
 #include "report/html_parts.h"
+#include "report/kill_matrix_chart.h"
 #include "report/latency_chart.h"
 #include "report/text.h"
 
@@ -110,10 +111,22 @@ std::string model_section(const analysis::ModelReport& m, const std::string& id,
   out += html::section("failures-" + id, "Failures", html::failures_table(m));
   out += html::section("images-" + id, "Inputs whose top-1 label differs between environments",
                        html::image_gallery(m, thumbnails));
-  if (!m.mutants.empty())
+  if (!m.mutants.empty() || !m.would_be_mutants.empty()) {
     out += html::section("mutants-" + id,
                          "Mutation kill matrix (% of labels changed against the original model)",
-                         html::kill_matrix(m));
+                         chart(kill_matrix_svg(m, kChartWidth, id)) + html::kill_matrix(m));
+    out += html::section("mutation-scores-" + id, "Mutation score per environment",
+                         html::mutation_scores_table(m));
+    out +=
+        html::section("mutation-categories-" + id, "Mutants per category", html::category_table(m));
+    out += html::section("mutant-crashes-" + id, "Mutants that crashed, hung or failed to build",
+                         html::mutant_crashes_table(m));
+    out += html::section("mutant-discrepancies-" + id,
+                         "Cross-environment discrepancies of the same mutant (the original agrees)",
+                         html::discrepancy_table(m));
+    out += html::section("would-be-mutants-" + id, "Would-be mutants that changed nothing",
+                         html::would_be_table(m));
+  }
   return out + "</section>\n";
 }
 

@@ -37,7 +37,13 @@ std::string latency_table(const analysis::ModelReport& model);
 std::string latency_changes_table(const analysis::ModelReport& model);
 std::string nondeterminism_table(const analysis::ModelReport& model);
 std::string failures_table(const analysis::ModelReport& model);
+// html_mutation.cc: the mutation sections.
 std::string kill_matrix(const analysis::ModelReport& model);
+std::string mutation_scores_table(const analysis::ModelReport& model);
+std::string category_table(const analysis::ModelReport& model);
+std::string mutant_crashes_table(const analysis::ModelReport& model);
+std::string discrepancy_table(const analysis::ModelReport& model);
+std::string would_be_table(const analysis::ModelReport& model);
 std::string image_gallery(const analysis::ModelReport& model, Thumbnails& thumbnails);
 
 // The page's stylesheet.

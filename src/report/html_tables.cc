@@ -176,48 +176,4 @@ std::string failures_table(const analysis::ModelReport& model) {
                "No run failed and no input failed.");
 }
 
-std::string kill_matrix(const analysis::ModelReport& model) {
-  const std::vector<std::string> environments = mutant_environments(model);
-  std::vector<std::string> header{"Mutant", "Category"};
-  header.insert(header.end(), environments.begin(), environments.end());
-  std::vector<int> killed(environments.size(), 0), total(environments.size(), 0);
-  std::vector<Row> rows;
-  for (const std::string& name : mutant_names(model)) {
-    Row row;
-    std::string category;
-    std::vector<Cell> cells;
-    for (size_t e = 0; e < environments.size(); ++e) {
-      const analysis::MutantOutcome* o = find_mutant(model, name, environments[e]);
-      if (!o) {
-        cells.push_back(number_cell("-", "muted"));
-        continue;
-      }
-      category = o->category;
-      // A mutant compared with nothing (no original run there) neither survived nor was killed.
-      const bool undecided = o->compared == 0 && !o->killed;
-      total[e] += !undecided;
-      killed[e] += o->killed;
-      std::string text = o->compared > 0 ? percent(o->label_change_pct) : "n/a";
-      if (o->status != "done") text += " " + o->status;
-      cells.push_back(
-          {fmt::format("<span title=\"{}\">{}</span>",
-                       escape_xml(fmt::format("{} in {}: {} of {} labels changed, run {}{}", name,
-                                              environments[e], o->label_changes, o->compared,
-                                              o->status, o->note.empty() ? "" : "; " + o->note)),
-                       escape_xml(text)),
-           o->killed   ? "num killed"
-           : undecided ? "num muted"
-                       : "num survived"});
-    }
-    row.cells = {text_cell(name), text_cell(category)};
-    row.cells.insert(row.cells.end(), cells.begin(), cells.end());
-    rows.push_back(std::move(row));
-  }
-  Row score{{text_cell("killed"), text_cell("")}, "score"};
-  for (size_t e = 0; e < environments.size(); ++e)
-    score.cells.push_back(number_cell(fmt::format("{} of {}", killed[e], total[e])));
-  rows.push_back(std::move(score));
-  return table(header, rows, "");
-}
-
 }  // namespace nnd::report::html

@@ -114,13 +114,51 @@ json mutant(const analysis::MutantOutcome& m) {
   return {{"mutant", m.mutant},
           {"op", m.op},
           {"category", m.category},
+          {"level", m.level},
+          {"sites", m.sites},
           {"environment", m.environment},
           {"status", m.status},
+          {"outcome", m.outcome},
+          {"message", m.message},
           {"compared", m.compared},
           {"label_changes", m.label_changes},
           {"label_change_pct", number(m.label_change_pct)},
+          {"non_finite", m.non_finite},
+          {"top_label_pct", number(m.top_label_pct)},
+          {"latency_change", m.latency_change ? number(*m.latency_change) : json(nullptr)},
           {"killed", m.killed},
           {"note", m.note}};
+}
+
+json mutation_score(const analysis::MutationScore& s) {
+  return {{"environment", s.environment}, {"decided", s.decided},
+          {"detected", s.detected},       {"killed", s.killed},
+          {"survived", s.survived},       {"score_pct", number(s.score_pct)}};
+}
+
+json category_score(const analysis::CategoryScore& c) {
+  return {{"category", c.category},
+          {"environment", c.environment},
+          {"mutants", c.mutants},
+          {"detected", c.detected},
+          {"mean_label_change_pct", number(c.mean_label_change_pct)}};
+}
+
+json discrepancy(const analysis::MutantDiscrepancy& d) {
+  return {{"mutant", d.mutant},
+          {"a", d.a},
+          {"b", d.b},
+          {"compared", d.compared},
+          {"discrepancies", d.discrepancies},
+          {"discrepancy_pct", number(d.discrepancy_pct)}};
+}
+
+json would_be(const analysis::WouldBeMutant& w) {
+  return {{"mutant", w.mutant},
+          {"op", w.op},
+          {"category", w.category},
+          {"level", w.level},
+          {"reason", w.reason}};
 }
 
 template <typename T, typename F>
@@ -143,7 +181,11 @@ json model(const analysis::ModelReport& m) {
           {"failures", list(m.failures, failure)},
           {"disagreeing_images", list(m.disagreeing_images, image)},
           {"disagreeing_images_total", m.disagreeing_images_total},
-          {"mutants", list(m.mutants, mutant)}};
+          {"mutants", list(m.mutants, mutant)},
+          {"mutation_scores", list(m.mutation_scores, mutation_score)},
+          {"category_scores", list(m.category_scores, category_score)},
+          {"mutant_discrepancies", list(m.mutant_discrepancies, discrepancy)},
+          {"would_be_mutants", list(m.would_be_mutants, would_be)}};
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "report/lookup.h"
 #include "report/text.h"
 
@@ -151,7 +153,7 @@ void images(std::string& out, const analysis::ModelReport& m) {
 }
 
 void mutants(std::string& out, const analysis::ModelReport& m) {
-  if (m.mutants.empty()) return;
+  if (m.mutants.empty() && m.would_be_mutants.empty()) return;
   out += "### Mutation kill matrix\n\n";
   const std::vector<std::string> environments = mutant_environments(m);
   std::vector<Row> rows;
@@ -160,14 +162,56 @@ void mutants(std::string& out, const analysis::ModelReport& m) {
     for (const std::string& environment : environments) {
       const analysis::MutantOutcome* o = find_mutant(m, name, environment);
       row.push_back(!o ? "-"
-                       : fmt::format("{} ({}, {})", o->killed ? "**killed**" : "survived",
+                       : fmt::format("{} ({}, {})",
+                                     o->killed ? "**" + o->outcome + "**" : o->outcome,
                                      percent(o->label_change_pct), cell(o->status)));
     }
     rows.push_back(row);
   }
+  Row score{"mutation score"};
+  for (const std::string& environment : environments) {
+    auto s = std::find_if(
+        m.mutation_scores.begin(), m.mutation_scores.end(),
+        [&](const analysis::MutationScore& x) { return x.environment == environment; });
+    score.push_back(s == m.mutation_scores.end() ? "-"
+                                                 : fmt::format("{} of {} ({})", s->detected,
+                                                               s->decided, percent(s->score_pct)));
+  }
+  if (!rows.empty()) rows.push_back(score);
   Row header{"Mutant"};
   for (const std::string& environment : environments) header.push_back(cell(environment));
-  table(out, header, rows, "");
+  table(out, header, rows, "No mutant ran.");
+
+  out += "### Mutants per category\n\n";
+  rows.clear();
+  for (const analysis::CategoryScore& c : m.category_scores)
+    rows.push_back({cell(c.category), cell(c.environment), std::to_string(c.detected),
+                    std::to_string(c.mutants), percent(c.mean_label_change_pct)});
+  table(out, {"Category", "Environment", "Detected", "Mutants", "Mean labels changed"}, rows,
+        "No mutant was compared with its original.");
+
+  out += "### Mutants that crashed, hung or failed to build\n\n";
+  rows.clear();
+  for (const analysis::MutantOutcome& o : m.mutants)
+    if (o.outcome == "crashed" || o.outcome == "hung" || o.outcome == "failed to build")
+      rows.push_back({cell(o.mutant), cell(o.environment), o.outcome, cell(o.message)});
+  table(out, {"Mutant", "Environment", "Outcome", "Message"}, rows,
+        "No mutant crashed, hung or failed to build.");
+
+  out += "### Cross-environment discrepancies of the same mutant\n\n";
+  rows.clear();
+  for (const analysis::MutantDiscrepancy& d : m.mutant_discrepancies)
+    rows.push_back({cell(d.mutant), cell(d.a), cell(d.b), std::to_string(d.compared),
+                    std::to_string(d.discrepancies), percent(d.discrepancy_pct)});
+  table(out, {"Mutant", "a", "b", "Inputs", "Discrepancies", "%"}, rows,
+        "No mutant ran in two environments.");
+
+  out += "### Would-be mutants that changed nothing\n\n";
+  rows.clear();
+  for (const analysis::WouldBeMutant& w : m.would_be_mutants)
+    rows.push_back({cell(w.mutant), cell(w.category), w.level, cell(w.reason)});
+  table(out, {"Would-be mutant", "Category", "Level", "Why it is not a mutant"}, rows,
+        "Every mutant asked for changed its model.");
 }
 
 }  // namespace

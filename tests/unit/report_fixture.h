@@ -136,8 +136,12 @@ inline analysis::ReportData sample_report() {
         o.compared = 0;
         o.note = "the original model has no run in ort@cpu:O3";
       }
+      o.outcome = o.killed ? "killed" : o.compared == 0 ? "not compared" : "survived";
       m.mutants.push_back(o);
     }
+  // The scores of those outcomes: a mutant not compared is not decided.
+  m.mutation_scores.push_back({envs[0], 2, 1, 1, 1, 50.0});
+  m.mutation_scores.push_back({envs[2], 1, 1, 1, 0, 100.0});
   data.models.push_back(m);
 
   ModelReport evil;

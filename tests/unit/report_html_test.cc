@@ -146,11 +146,11 @@ TEST(ReportBrowser, HandBuiltReportRendersEverySection) {
   EXPECT_NE(dom.out.find("id=\"accuracy--script-alert--x----script----co\""), std::string::npos);
   // The browser parsed the user's "<script>" as text: no script element exists.
   EXPECT_EQ(dom.out.find("<script"), std::string::npos);
-  EXPECT_EQ(count(dom.out, "<svg "), 4u);
-  EXPECT_EQ(count(dom.out, "<linearGradient"), 1u);
+  EXPECT_EQ(count(dom.out, "<svg "), 5u);
+  EXPECT_EQ(count(dom.out, "<linearGradient"), 2u);
   // Accuracy bars 4 + 1, heatmap cells 4 x 4 and its legend, latency boxes 4, median CI bands
-  // 4 and 2 alternate-row stripes.
-  EXPECT_EQ(count(dom.out, "<rect "), 5u + 17u + 10u);
+  // 4 and 2 alternate-row stripes, kill matrix cells 2 x 2 and its legend.
+  EXPECT_EQ(count(dom.out, "<rect "), 5u + 17u + 10u + 5u);
   EXPECT_EQ(count(dom.out, "<img src=\"data:image/png;base64,"), 4u);
 }
 

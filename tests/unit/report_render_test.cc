@@ -134,7 +134,7 @@ TEST(ReportCsv, QuotesPerRfc4180AndWritesOneFilePerTable) {
       << images;
   EXPECT_NE(read_text(dir + "/mutants.csv")
                 .find("fmnist-net,swap_operands@node3,swap_operands,arith,ref@cpu:O2,done,200,37,"
-                      "18.5,true,\r\n"),
+                      "18.5,true,,killed,,0,,\r\n"),
             std::string::npos);
 }
 
@@ -185,7 +185,8 @@ TEST(ReportHtml, EscapesStoreTextAndHasEverySection) {
     EXPECT_NE(html.find(fmt::format("<section id=\"{}-fmnist-net\">", kind)), std::string::npos)
         << kind;
   EXPECT_EQ(html.find("id=\"mutants--script"), std::string::npos);  // that model has no mutants
-  EXPECT_EQ(count(html, "<svg "), 3u + 1u);  // three charts of fmnist-net, accuracy of the other
+  // Four charts of fmnist-net (the kill matrix's too), accuracy of the other.
+  EXPECT_EQ(count(html, "<svg "), 4u + 1u);
   EXPECT_EQ(count(html, "<tr class=\"slower\">"), 1u);
   EXPECT_NE(html.find("▲ higher optimization level is slower"), std::string::npos);
   // Thumbnails: four Fashion-MNIST items as PNGs, the missing file with its reason.
@@ -195,8 +196,9 @@ TEST(ReportHtml, EscapesStoreTextAndHasEverySection) {
   // Kill matrix: two killed cells, one survivor, one not compared, and the score row.
   EXPECT_EQ(count(html, "class=\"num killed\""), 2u);
   EXPECT_EQ(count(html, "class=\"num survived\""), 1u);
-  EXPECT_NE(html.find("<td class=\"num\">1 of 2</td>"), std::string::npos);
-  EXPECT_NE(html.find("<td class=\"num\">1 of 1</td>"), std::string::npos);  // n/a not counted
+  EXPECT_NE(html.find("<td class=\"num\">1 of 2 (50.00%)</td>"), std::string::npos);
+  // n/a not counted
+  EXPECT_NE(html.find("<td class=\"num\">1 of 1 (100.00%)</td>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"note muted\">no input answered ok by both (a: 200, b: 0)</td>"),
             std::string::npos);
   EXPECT_NE(html.find("7 inputs, 5 listed, the least agreed first."), std::string::npos);
