@@ -2,13 +2,12 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 
+#include "compiler/files.h"
 #include "core/error.h"
 
 namespace fs = std::filesystem;
@@ -16,26 +15,6 @@ namespace fs = std::filesystem;
 namespace nnd::compiler {
 
 namespace {
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) fail("{}: cannot write", path.string());
-}
-
-void run(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("'{}' failed", fmt::join(args, " "));
-}
 
 std::string shape_text(const Shape& s) { return fmt::format("{}", fmt::join(s, " ")); }
 
@@ -50,7 +29,7 @@ void write_bundle(const std::string& dir, const backends::halide::Manifest& m,
   fs::remove(root / "libmodel.a", ec);
   std::vector<std::string> ar = {"ar", "rcs", (root / "libmodel.a").string()};
   ar.insert(ar.end(), objects.begin(), objects.end());
-  run(ar);
+  run_tool(ar, "archiving the bundle's static library");
   fs::copy_file(m.constants, root / "constants.bin", fs::copy_options::overwrite_existing);
   fs::copy_file(NNDELTA_HALIDE_RUNTIME_HEADER, root / "HalideRuntime.h",
                 fs::copy_options::overwrite_existing);
@@ -73,7 +52,7 @@ void write_bundle(const std::string& dir, const backends::halide::Manifest& m,
     plan += fmt::format("stage {} {} -> {}\n", s.function, fmt::join(s.inputs, " "),
                         fmt::join(s.outputs, " "));
   for (const std::string& out : m.outputs) plan += fmt::format("output {}\n", out);
-  write_file(root / "model.plan", plan);
+  write_text((root / "model.plan").string(), plan);
 
   std::string table = "// The stages of this bundle's model, in the order model.plan lists them.\n";
   table +=
@@ -86,16 +65,16 @@ void write_bundle(const std::string& dir, const backends::halide::Manifest& m,
   table += "extern const StageEntry kStages[] = {\n";
   for (const auto& s : m.stages) table += fmt::format("  {{\"{0}\", {0}_argv}},\n", s.function);
   table += fmt::format("}};\nextern const int kStageCount = {};\n", m.stages.size());
-  write_file(root / "stages.cc", table);
+  write_text((root / "stages.cc").string(), table);
 
-  write_file(root / "build.sh",
+  write_text((root / "build.sh").string(),
              "#!/bin/sh\n# Builds run_model with g++ alone (C++17); CUDA needs only the driver at "
              "run time.\n"
              "cd \"$(dirname \"$0\")\" && g++ -O2 -std=c++17 -I. run_model.cc stages.cc libmodel.a "
              "-ldl -lpthread -o run_model\n");
   fs::permissions(root / "build.sh",
                   fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
-  write_file(root / "README.txt",
+  write_text((root / "README.txt").string(),
              fmt::format("A model compiled by nndelta with Halide for target {}.\n\n"
                          "  sh build.sh        # g++ only\n"
                          "  ./run_model        # inputs/*.bin -> outputs/*.bin, latency.txt\n\n"

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "backends/halide/compiler_process.h"
 #include "core/error.h"
 #include "core/sha256.h"
 
@@ -48,13 +48,7 @@ Cache::Cache(std::string root) : root_(std::move(root)) {
     fail("{}: cannot create the compile cache folder ({})", root_, ec.message());
 }
 
-std::string Cache::default_root() {
-  if (const char* dir = std::getenv("NNDELTA_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return (fs::path(xdg) / "nndelta" / "halide").string();
-  const char* home = std::getenv("HOME");
-  return (fs::path(home && *home ? home : "/tmp") / ".cache" / "nndelta" / "halide").string();
-}
+std::string Cache::default_root() { return backends::halide::cache_dir(); }
 
 std::string Cache::path(const std::string& key, const std::string& ext) const {
   return (fs::path(root_) / key.substr(0, 2) / (key + ext)).string();

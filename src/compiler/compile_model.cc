@@ -11,6 +11,7 @@
 
 #include "compiler/bundle.h"
 #include "compiler/emit.h"
+#include "compiler/files.h"
 #include "compiler/plan.h"
 #include "compiler/schedule/schedule.h"
 #include "compiler/stage_build.h"
@@ -54,27 +55,6 @@ std::string loop_ir(const Halide::Module& module) {
   std::ostringstream text;
   for (const Halide::Internal::LoweredFunc& f : module.functions()) text << f.body << "\n";
   return text.str();
-}
-
-void run_linker(const std::vector<std::string>& objects, const std::string& out) {
-  std::vector<std::string> args = {"c++", "-shared", "-o", out};
-  args.insert(args.end(), objects.begin(), objects.end());
-  args.push_back("-ldl");
-  args.push_back("-lpthread");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fail(
-        "linking the compiled model failed (c++ -shared, status {}): is a C++ toolchain installed?",
-        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 double ms_since(std::chrono::steady_clock::time_point start) {
@@ -170,7 +150,12 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
   std::string link_key_text = kToolchain;
   for (const std::string& o : objects) link_key_text += "\n" + fs::path(o).filename().string();
   manifest.library = cache.get_or_make(sha256_hex(link_key_text), ".so",
-                                       [&](const std::string& tmp) { run_linker(objects, tmp); });
+                                       [&](const std::string& tmp) {
+                                         std::vector<std::string> args = {"c++", "-shared", "-o", tmp};
+                                         args.insert(args.end(), objects.begin(), objects.end());
+                                         args.insert(args.end(), {"-ldl", "-lpthread"});
+                                         run_tool(args, "linking the compiled model");
+                                       });
   manifest.library_sha256 = sha256_file(manifest.library);
 
   // The weights the stages read, in one file.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "compiler/files.h"
 #include "core/error.h"
 
 namespace fs = std::filesystem;
@@ -13,17 +14,6 @@ namespace fs = std::filesystem;
 namespace nnd::compiler {
 
 namespace {
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) fail("{}: cannot write", path.string());
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // The device kernels Halide embeds in the host code as one string constant
 // (`<api>_gpu_source_kernels`): OpenCL C for opencl, PTX for cuda. Read back from the assembly
@@ -71,18 +61,18 @@ void Emitter::stage(size_t index, const backends::halide::StageEntry& entry,
                     const Halide::Target& target, const std::string& loop_ir) {
   if (dir_.empty()) return;
   const fs::path base = fs::path(dir_) / fmt::format("stage{:03}", index);
-  write_file(base.string() + ".stmt", loop_ir);
+  write_text(base.string() + ".stmt", loop_ir);
   pipeline.compile_to_lowered_stmt(base.string() + ".html", args, Halide::HTML, target);
   pipeline.compile_to_assembly(base.string() + ".s", args, entry.function, target);
   try {
     pipeline.compile_to_c(base.string() + ".c", args, entry.function, target);
   } catch (const Halide::CompileError& e) {
-    write_file(base.string() + ".c.txt",
+    write_text(base.string() + ".c.txt",
                fmt::format("Halide's C backend refused this stage: {}\n", e.what()));
   }
   if (options_.gpu()) {
-    const std::string source = device_source(read_file(base.string() + ".s"));
-    write_file(base.string() + (options_.device == "cuda" ? ".ptx" : ".cl"),
+    const std::string source = device_source(read_text(base.string() + ".s"));
+    write_text(base.string() + (options_.device == "cuda" ? ".ptx" : ".cl"),
                source.empty() ? "// no device kernel in this stage\n" : source);
   }
 }
@@ -104,7 +94,7 @@ void Emitter::finish(const backends::halide::Manifest& manifest, const Plan& pla
         s.schedule, fmt::join(s.outputs, ", "));
   }
   text += fmt::format("\ncompile time of the stages not cached: {:.0f} ms\n", total);
-  write_file(fs::path(dir_) / "summary.txt", text);
+  write_text((fs::path(dir_) / "summary.txt").string(), text);
 }
 
 }  // namespace nnd::compiler
