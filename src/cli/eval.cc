@@ -74,9 +74,10 @@ int run_eval(const EvalOptions& options) {
   const bool feeds = data::is_feed_spec(spec) && (model.card.from_model || spec.kind != "npy");
   if (!feeds && model.card.from_model)
     fail(
-        "{}: no model card beside it, and dataset {} holds images that need one to be "
-        "preprocessed (give --card, or prepared tensors: npy:, npz:, pb:, random:)",
-        options.model, spec.canonical());
+        "{}: no model card beside {} (write one, see zoo/*.toml, or give --card), and dataset {} "
+        "holds images that need one; a model without a card takes prepared tensors (npy:, npz:, "
+        "pb:, random:)",
+        data::card_path_for(options.model), options.model, spec.canonical());
   std::vector<data::Feed> feed_list;
   if (feeds)
     feed_list = data::read_feeds(

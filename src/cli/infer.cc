@@ -96,7 +96,7 @@ void print_top5(const Tensor& out) {
 
 int run_infer(const InferOptions& options) {
   if (options.random + !options.input.empty() + !options.dataset.empty() != 1)
-    fail("infer: give exactly one of --input FILE|DIR, --dataset SPEC or --random");
+    fail("infer: give exactly one of --input FILE or --random (or --input DIR, --dataset SPEC)");
   Model model = onnx_io::load_model(options.model);
   ref::Interpreter interpreter(model);
   ref::TensorMap inputs = make_inputs(model, options);

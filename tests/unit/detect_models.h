@@ -55,6 +55,22 @@ inline Model pool_model(int64_t pad, bool pooled_output = false) {
   return m;
 }
 
+// x[1,2,8,8] -> MaxPool 2x2, stride 2, dilations 2 ("pool") -> p[1,2,3,3] -> GlobalAveragePool
+// -> Flatten -> y[1,2]. OpenCV 4.6 ignores the dilations and makes a 4x4 map.
+inline Model dilated_pool_model() {
+  Model m = bare_model("dilated");
+  Graph& g = m.graph;
+  g.inputs = {float_value("x", {1, 2, 8, 8})};
+  g.outputs = {float_value("y", {1, 2})};
+  Node pool = node("pool", "MaxPool", {"x"}, {"p"});
+  pool.attributes["kernel_shape"] = Attribute{std::vector<int64_t>{2, 2}};
+  pool.attributes["strides"] = Attribute{std::vector<int64_t>{2, 2}};
+  pool.attributes["dilations"] = Attribute{std::vector<int64_t>{2, 2}};
+  g.nodes = {pool, node("gap", "GlobalAveragePool", {"p"}, {"g"}),
+             node("flat", "Flatten", {"g"}, {"y"})};
+  return m;
+}
+
 // a[1,3], b[1,3] -> s = a + b, m = a * b * `scale` (a Mul by a constant, "scale").
 inline Model two_in_two_out(float scale) {
   Model m = bare_model("two");

@@ -17,6 +17,7 @@
 #include "data_test_util.h"
 #include "detect_models.h"
 #include "onnx/tensor_proto.h"
+#include "worker/launch.h"
 
 namespace nnd::analysis {
 namespace {
@@ -81,6 +82,19 @@ TEST(Detect, PoolingOfAnotherShapeIsTheFirstDivergentNode) {
       text.out.starts_with("verdict    DIVERGE from node #0 pool (MaxPool) → p: shape "
                            "[1,2,2,2] in ref@cpu:O2 but [1,2,3,3] in ref@cpu:O2"))
       << text.out;
+}
+
+TEST(Detect, OpenCvIgnoringPoolingDilationsIsFoundAtThePooling) {
+  backends::EnvSpec opencv = backends::EnvSpec::parse("opencv@cpu:O2");
+  if (std::string why = worker::unavailable_reason(opencv); !why.empty()) GTEST_SKIP() << why;
+  const std::string m = saved(nnd::testing::dilated_pool_model(), "dilated.onnx");
+  auto r = run_cli("localize --model " + m +
+                   " --env ref --env opencv@cpu:O2 --dataset random:2 --format json");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["first_divergent"]["node"], "pool") << r.out;
+  EXPECT_EQ(j["first_divergent"]["shapes_differ"]["reference"], nlohmann::json({1, 2, 3, 3}));
+  EXPECT_EQ(j["first_divergent"]["shapes_differ"]["candidate"], nlohmann::json({1, 2, 4, 4}));
 }
 
 TEST(Detect, EveryOutputIsComparedWithItsOwnTolerance) {
