@@ -36,8 +36,12 @@ PreparedPair prepare_pair(const PairRequest& request) {
         fail("{}: has no output '{}', which {} has (the outputs are compared by name)",
              request.model_b, out.name, request.model);
   }
-  const std::vector<data::InputSpec> inputs =
-      data::model_inputs(pair.model.model, data::parse_shapes(request.shapes), request.model);
+  // The model's own input signature, needed only for prepared tensors (and checked whenever
+  // --shape is given), so that a carded model whose inputs nndelta cannot describe still runs
+  // on images.
+  const data::ShapeOverrides shapes = data::parse_shapes(request.shapes);
+  std::vector<data::InputSpec> inputs;
+  if (!shapes.empty()) inputs = data::model_inputs(pair.model.model, shapes, request.model);
   if (request.keys.empty()) {
     if (request.dataset.empty() && card.from_model)
       fail(
@@ -47,6 +51,8 @@ PreparedPair prepare_pair(const PairRequest& request) {
     data::DatasetSpec spec =
         request.dataset.empty() ? default_dataset(card) : data::DatasetSpec::parse(request.dataset);
     pair.dataset = spec.canonical();
+    if (inputs.empty() && data::is_feed_spec(spec))
+      inputs = data::model_inputs(pair.model.model, shapes, request.model);
     pair.cases = read_cases(spec, card, inputs);
   } else {
     pair.dataset = fmt::format("{} inputs named by the store", request.keys.size());

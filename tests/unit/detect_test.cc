@@ -17,6 +17,7 @@
 #include "data_test_util.h"
 #include "detect_models.h"
 #include "onnx/tensor_proto.h"
+#include "report/markdown.h"
 #include "worker/launch.h"
 
 namespace nnd::analysis {
@@ -263,6 +264,33 @@ TEST(Detect, ReportOpensWithItsFindings) {
   EXPECT_EQ(f[2],
             "resnet: ort@cpu:O3 is 25.0% slower than ort@cpu:O0 (Mann-Whitney p = 0.001), at a "
             "higher optimization level");
+  // Before the tables.
+  const std::string md = report::report_markdown(data);
+  ASSERT_NE(md.find("## Findings\n\n- resnet: ref@cpu:O2 vs opencv@cpu:O2 diverge"),
+            std::string::npos)
+      << md;
+  EXPECT_LT(md.find("## Findings"), md.find("## Model resnet"));
+}
+
+TEST(Detect, InferAndEvalTakeAnyModelWithoutACard) {
+  const std::string m = saved(nnd::testing::two_in_two_out(1.0f), "two.onnx");
+  const std::string npz = nnd::testing::temp_path("two.npz");
+  data::write_npz(
+      {{"a", Tensor::of<float>({1, 3}, {1, 2, 3})}, {"b", Tensor::of<float>({1, 3}, {4, 5, 6})}},
+      npz);
+  auto infer = run_cli("infer " + m + " --dataset npz:" + npz);
+  EXPECT_EQ(infer.exit_code, 0) << infer.out;
+  EXPECT_NE(infer.out.find("output  s float32 [1,3]\n    #1 class    2  score     9.000000"),
+            std::string::npos)
+      << infer.out;
+  EXPECT_NE(infer.out.find("output  m float32 [1,3]\n    #1 class    2  score    18.000000"),
+            std::string::npos)
+      << infer.out;
+  auto eval = run_cli("eval " + m + " --dataset npz:" + npz);
+  EXPECT_EQ(eval.exit_code, 0) << eval.out;
+  EXPECT_NE(eval.out.find("(no card: classes are the indices of output 's')"), std::string::npos)
+      << eval.out;
+  EXPECT_NE(eval.out.find("predicted classes\n  2  1\n"), std::string::npos) << eval.out;
 }
 
 TEST(Detect, ErrorStatisticsHaveOneJsonSpelling) {
