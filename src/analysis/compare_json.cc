@@ -1,6 +1,6 @@
 #include "analysis/compare_json.h"
 
-#include <cmath>
+#include "analysis/error_stats_json.h"
 
 namespace nnd::analysis {
 
@@ -8,7 +8,9 @@ namespace {
 
 using nlohmann::json;
 
-json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+json number(double x) { return json_number(x); }
+
+json shape_json(const Shape& shape) { return json(shape); }
 
 json side(const std::string& env, const std::string& model, const std::string& description,
           const std::optional<SideFailure>& failure) {
@@ -22,9 +24,28 @@ json side(const std::string& env, const std::string& model, const std::string& d
 }
 
 json value_error(const ValueError& v) {
-  return {{"position", v.position},   {"node", v.node},     {"op", v.op},
-          {"value", v.value},         {"method", v.method}, {"diverges", v.diverges()},
+  return {{"position", v.position},
+          {"node", v.node},
+          {"op", v.op},
+          {"value", v.value},
+          {"method", v.method},
+          {"diverges", v.diverges()},
+          {"shapes_differ", v.shapes ? to_json(*v.shapes) : json(nullptr)},
           {"error", to_json(v.stats)}};
+}
+
+json failure_json(const FailureLocation& f) {
+  return {{"env", f.env},
+          {"input", f.input},
+          {"found", f.found},
+          {"position", f.found ? json(f.position) : json(nullptr)},
+          {"node", f.found ? json(f.node) : json(nullptr)},
+          {"op", f.found ? json(f.op) : json(nullptr)},
+          {"value", f.found ? json(f.value) : json(nullptr)},
+          {"message", f.message},
+          {"last_ok_node", f.last_ok_node.empty() ? json(nullptr) : json(f.last_ok_node)},
+          {"last_ok_value", f.last_ok_value.empty() ? json(nullptr) : json(f.last_ok_value)},
+          {"probes", f.probes}};
 }
 
 }  // namespace
@@ -33,20 +54,12 @@ std::string verdict(const CompareResult& result) {
   return result.failed() ? "failed" : result.diverges() ? "diverge" : "agree";
 }
 
-json to_json(const ErrorStats& s) {
-  return {{"count", s.count},
-          {"beyond", s.beyond},
-          {"nonfinite", s.nonfinite},
-          {"passes", s.passes()},
-          {"max_abs", number(s.max_abs)},
-          {"max_rel", number(s.max_rel)},
-          {"mean_abs", number(s.mean_abs)},
-          {"p50_abs", number(s.p50_abs)},
-          {"p90_abs", number(s.p90_abs)},
-          {"p99_abs", number(s.p99_abs)},
-          {"cosine", number(s.cosine)},
-          {"needed_atol", number(s.needed_atol)},
-          {"needed_rtol", number(s.needed_rtol)}};
+json to_json(const ErrorStats& s) { return error_stats_json(s); }
+
+json to_json(const ShapeMismatch& m) {
+  return {{"reference", shape_json(m.reference)},
+          {"candidate", shape_json(m.candidate)},
+          {"input", m.input}};
 }
 
 json to_json(const CompareResult& r) {
@@ -54,8 +67,15 @@ json to_json(const CompareResult& r) {
   for (const InputComparison& c : r.inputs)
     if (c.top1_reference != c.top1_candidate)
       flips.push_back({{"key", c.key},
-                       {"reference_top1", r.labels.at(c.top1_reference)},
-                       {"candidate_top1", r.labels.at(c.top1_candidate)}});
+                       {"reference_top1", r.label(c.top1_reference)},
+                       {"candidate_top1", r.label(c.top1_candidate)}});
+  json outputs = json::array();
+  for (const OutputComparison& o : r.outputs)
+    outputs.push_back({{"name", o.name},
+                       {"tolerance", {{"atol", o.tolerance.atol}, {"rtol", o.tolerance.rtol}}},
+                       {"passes", !o.diverges()},
+                       {"shapes_differ", o.shapes ? to_json(*o.shapes) : json(nullptr)},
+                       {"error", to_json(o.stats)}});
   return {{"verdict", verdict(r)},
           {"diverges", r.diverges()},
           {"reference",
@@ -67,8 +87,9 @@ json to_json(const CompareResult& r) {
           {"inputs", r.inputs.size()},
           {"top1_flips", r.top1_flips},
           {"top1_flips_percent", r.flip_percent()},
-          {"passes", r.scores.passes()},
+          {"passes", r.outputs_pass()},
           {"error", to_json(r.scores)},
+          {"outputs", outputs},
           {"flipped_inputs", flips}};
 }
 
@@ -82,6 +103,7 @@ json to_json(const LocalizeResult& r) {
                      {"method", v.method},
                      {"max_abs", number(v.stats.max_abs)},
                      {"mean_abs", number(v.stats.mean_abs)},
+                     {"shapes_differ", v.shapes ? to_json(*v.shapes) : json(nullptr)},
                      {"diverges", v.diverges()}});
   for (const Neighbour& n : r.neighbours) {
     json entry = value_error(n.error);
@@ -105,7 +127,8 @@ json to_json(const LocalizeResult& r) {
           {"skipped_count", r.skipped.size()},
           {"skipped", skipped},
           {"candidate_only", r.candidate_only},
-          {"probes", r.probes}};
+          {"probes", r.probes},
+          {"failing_node", r.failure ? failure_json(*r.failure) : json(nullptr)}};
 }
 
 }  // namespace nnd::analysis

@@ -1,6 +1,7 @@
 #pragma once
 // `--format json` of compare and localize: the results as plain data (docs/compare-localize.md
-// lists every field). Non-finite numbers (needed_atol with a NaN mismatch) are written as null.
+// lists every field). Non-finite numbers are "inf", "-inf" and "nan", as in the report
+// (analysis/error_stats_json.h).
 #include <nlohmann/json.hpp>
 
 #include "analysis/compare.h"
@@ -9,6 +10,7 @@
 namespace nnd::analysis {
 
 nlohmann::json to_json(const ErrorStats& stats);
+nlohmann::json to_json(const ShapeMismatch& mismatch);
 nlohmann::json to_json(const CompareResult& result);
 nlohmann::json to_json(const LocalizeResult& result);
 

@@ -2,7 +2,9 @@
 // How far one float output is from another, element by element: what `compare`, `localize` and
 // the report's logits section print, and the pass/fail test under a tolerance.
 #include <cstddef>
+#include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace nnd::analysis {
@@ -12,6 +14,21 @@ namespace nnd::analysis {
 struct Tolerance {
   double atol = 1e-5;
   double rtol = 1e-5;
+};
+
+// A tolerance per output, as Polygraphy's `--atol out:1e-3` gives: outputs not named use `base`.
+struct Tolerances {
+  Tolerance base;
+  std::map<std::string, double> atol, rtol;  // by output name
+
+  Tolerances() = default;
+  Tolerances(const Tolerance& t) : base(t) {}  // NOLINT: one tolerance for every output
+  Tolerances(double atol, double rtol) : base{atol, rtol} {}
+  Tolerance of(const std::string& output) const;
+  // From `--atol`/`--rtol` values, each `X` (every output) or `NAME:X` (one output); a value that
+  // is not a number >= 0 is a UserError quoting it.
+  static Tolerances parse(const std::vector<std::string>& atols,
+                          const std::vector<std::string>& rtols);
 };
 
 struct ErrorStats {
@@ -38,16 +55,19 @@ class ErrorAccumulator {
   explicit ErrorAccumulator(const Tolerance& tolerance = {}) : tolerance_(tolerance) {}
   // a is the candidate, b the reference; different sizes are a UserError naming both.
   void add(std::span<const float> a, std::span<const float> b);
+  void add(std::span<const double> a, std::span<const double> b);
   ErrorStats stats() const;
 
  private:
   Tolerance tolerance_;
   ErrorStats running_;
-  std::vector<float> abs_errors_;  // finite pairs only, for the quantiles
+  std::vector<double> abs_errors_;  // finite pairs only, for the quantiles
   double sum_abs_ = 0, dot_ = 0, norm_a_ = 0, norm_b_ = 0;
 };
 
 ErrorStats compare_values(std::span<const float> a, std::span<const float> b,
                           const Tolerance& tolerance = {});
+ErrorStats compare_doubles(std::span<const double> a, std::span<const double> b,
+                           const Tolerance& tolerance = {});
 
 }  // namespace nnd::analysis

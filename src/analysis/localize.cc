@@ -68,12 +68,12 @@ std::vector<size_t> choose_inputs(const CompareResult& compare, size_t most, boo
   std::iota(order.begin(), order.end(), 0);
   auto rank = [&](size_t i) {
     const InputComparison& c = compare.inputs[i];
-    return c.top1_reference != c.top1_candidate ? 0 : c.stats.passes() ? 2 : 1;
+    return c.flipped() ? 0 : c.beyond ? 1 : 2;
   };
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
     if (rank(x) != rank(y)) return rank(x) < rank(y);
     if (rank(x) == 0) return false;  // flips stay in input order
-    return compare.inputs[x].stats.max_abs > compare.inputs[y].stats.max_abs;
+    return compare.inputs[x].worst_abs > compare.inputs[y].worst_abs;
   });
   *diverge = !order.empty() && rank(order.front()) < 2;
   if (*diverge)
@@ -126,17 +126,19 @@ bool localize_by_exposure(detail::LocalizeContext& c) {
         skip(fmt::format("not returned by {}", c.candidate.env_name()));
         continue;
       }
-      if (r0.at(value).size() != k0.at(value).size()) {
-        skip(fmt::format("shape {} in {} but {} in {}", shape_string(r0.at(value).shape()),
-                         c.reference.env_name(), shape_string(k0.at(value).shape()),
-                         c.candidate.env_name()));
-        continue;
+      ErrorAccumulator errors(c.tolerance.of(value));
+      std::optional<ShapeMismatch> shapes;
+      for (size_t i = 0; i < c.cases.size(); ++i) {
+        const Tensor& r = reference_values[i].at(value);
+        const Tensor& k = candidate_values[i].at(value);
+        if (!same_shape(r.shape(), k.shape())) {
+          if (!shapes) shapes = ShapeMismatch{r.shape(), k.shape(), c.cases[i]->key};
+          continue;
+        }
+        errors.add(k.to_doubles(), r.to_doubles());
       }
-      ErrorAccumulator errors(c.tolerance);
-      for (size_t i = 0; i < c.cases.size(); ++i)
-        errors.add(candidate_values[i].at(value).to_floats(),
-                   reference_values[i].at(value).to_floats());
-      result.curve.push_back({position, name, node.op_type, value, "exposure", errors.stats()});
+      result.curve.push_back(
+          {position, name, node.op_type, value, "exposure", errors.stats(), shapes});
     }
   }
   for (const auto& entry : candidate_values.front())
@@ -153,6 +155,12 @@ LocalizeResult localize(CompareSide& reference, CompareSide& candidate,
   LocalizeResult result;
   result.compare = compare_sides(reference, candidate, cases, card, options.tolerance);
   result.nodes = reference.model().graph.nodes.size();
+  for (CompareSide* side : {&reference, &candidate})
+    if (side->failure() && side->failure()->stage == "run" &&
+        result.compare.failed_input < cases.size()) {
+      result.failure = detail::locate_failure(*side, cases[result.compare.failed_input]);
+      break;
+    }
   if (result.compare.failed() || result.compare.inputs.empty()) return result;
 
   detail::LocalizeContext context{reference, candidate, {}, options.tolerance, result};

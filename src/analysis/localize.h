@@ -28,7 +28,7 @@ std::string_view method_name(LocalizeMethod method);
 LocalizeMethod parse_method(std::string_view name);
 
 struct LocalizeOptions {
-  Tolerance tolerance;
+  Tolerances tolerance;   // a value named in it (an output) gets its own
   size_t max_inputs = 4;  // divergent inputs to look inside (flips first, then the largest errors)
   LocalizeMethod method = LocalizeMethod::kAuto;
 };
@@ -40,8 +40,9 @@ struct ValueError {
   std::string op;       // its op type in the reference model
   std::string value;    // the ONNX value name
   std::string method;   // "exposure" or "bisection"
-  ErrorStats stats;     // candidate against reference
-  bool diverges() const { return !stats.passes(); }
+  ErrorStats stats;     // candidate against reference (over the inputs where shapes agree)
+  std::optional<ShapeMismatch> shapes;  // set when its shapes differ: a divergence in itself
+  bool diverges() const { return shapes || !stats.passes(); }
 };
 
 // A value of the first divergent node's neighbourhood: what feeds it and what it feeds.
@@ -51,9 +52,23 @@ struct Neighbour {
 };
 
 // A value of the reference model that was not compared, and why (fused away or renamed on one
-// side, not exposed, shapes that differ, a prefix model a framework refused).
+// side, not exposed, a prefix model a framework refused).
 struct SkippedValue {
   std::string node, value, reason;
+};
+
+// Where a side that loads the model fails while running it: bisection over prefix models (the
+// model cut at one value) on the input that failed, down to the first node whose prefix fails.
+struct FailureLocation {
+  std::string env;      // the side that fails
+  std::string input;    // the key of the input it fails on
+  bool found = false;   // a prefix fails; false: every prefix runs, only the whole model fails
+  size_t position = 0;  // of the failing node, in that side's model's topological order
+  std::string node, op, value;
+  std::string message;       // the framework's, on the first prefix that fails
+  std::string last_ok_node;  // the last node whose prefix runs; empty when none was tried
+  std::string last_ok_value;
+  size_t probes = 0;  // prefix models run
 };
 
 struct LocalizeResult {
@@ -69,6 +84,7 @@ struct LocalizeResult {
   std::vector<SkippedValue> skipped;
   size_t candidate_only = 0;  // values the candidate returned that the reference model lacks
   size_t probes = 0;          // prefix models run on each side (bisection)
+  std::optional<FailureLocation> failure;  // where a side that loaded fails to run
 
   // The two sides diverge (a failure of either side counts, see CompareResult).
   bool diverges() const { return compare.diverges(); }

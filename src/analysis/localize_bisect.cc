@@ -60,7 +60,8 @@ class Prober {
       return skip(value, fmt::format("{} refused its prefix model: {}", env(c_.reference), why));
     if (!c_.candidate.load_prefix(prefix_model(c_.candidate.model(), value), &why))
       return skip(value, fmt::format("{} refused its prefix model: {}", env(c_.candidate), why));
-    ErrorAccumulator errors(c_.tolerance);
+    ErrorAccumulator errors(c_.tolerance.of(value));
+    std::optional<ShapeMismatch> shapes;
     for (const InputCase* input : c_.cases) {
       std::optional<TensorMap> r = c_.reference.prefix_run(input->inputs, &why);
       if (!r)
@@ -70,15 +71,16 @@ class Prober {
         return skip(value, fmt::format("{} failed its prefix model: {}", env(c_.candidate), why));
       const Tensor& rt = r->at(value);
       const Tensor& kt = k->at(value);
-      if (rt.size() != kt.size())
-        return skip(value,
-                    fmt::format("shape {} in {} but {} in {}", shape_string(rt.shape()),
-                                env(c_.reference), shape_string(kt.shape()), env(c_.candidate)));
-      errors.add(kt.to_floats(), rt.to_floats());
+      if (!same_shape(rt.shape(), kt.shape())) {
+        if (!shapes) shapes = ShapeMismatch{rt.shape(), kt.shape(), input->key};
+        continue;
+      }
+      errors.add(kt.to_doubles(), rt.to_doubles());
     }
     const size_t p = position_.at(value);
     const Node& node = c_.reference.model().graph.nodes[p];
-    return ValueError{p, node_name(node, p), node.op_type, value, "bisection", errors.stats()};
+    return ValueError{p,           node_name(node, p), node.op_type, value,
+                      "bisection", errors.stats(),     shapes};
   }
 
   static std::string env(const CompareSide& side) { return side.env_name(); }

@@ -11,7 +11,7 @@ struct LocalizeContext {
   CompareSide& reference;
   CompareSide& candidate;
   std::vector<const InputCase*> cases;  // the inputs looked inside
-  Tolerance tolerance;
+  Tolerances tolerance;
   LocalizeResult& result;
 };
 
@@ -20,6 +20,10 @@ std::string node_name(const Node& node, size_t position);
 
 // Fills result.curve (sorted), result.first, the neighbours and the skipped values by bisection.
 void localize_by_bisection(LocalizeContext& context);
+
+// Where `side` (which loaded the model but failed to run it on `input`) fails: see
+// FailureLocation.
+FailureLocation locate_failure(CompareSide& side, const InputCase& input);
 
 // Fills result.first from result.curve (sorted by position) and result.neighbours from the curve
 // entries next to it in the reference graph.

@@ -7,6 +7,7 @@
 #include "analysis/compare_setup.h"
 #include "analysis/compare_text.h"
 #include "cli/command.h"
+#include "cli/pair_options.h"
 #include "core/error.h"
 
 namespace nnd::cli {
@@ -15,17 +16,16 @@ namespace {
 
 struct CompareOptions {
   analysis::PairRequest pair;
-  analysis::Tolerance tolerance;
+  std::vector<std::string> atol, rtol;
   std::string format = "text";
 };
 
 int run_compare(const CompareOptions& options) {
-  if (options.tolerance.atol < 0 || options.tolerance.rtol < 0)
-    fail("--atol and --rtol must be >= 0 (got {:g} and {:g})", options.tolerance.atol,
-         options.tolerance.rtol);
+  const analysis::Tolerances tolerances = parse_tolerances(options.atol, options.rtol);
   analysis::PreparedPair pair = analysis::prepare_pair(options.pair);
-  analysis::CompareResult result = analysis::compare_sides(
-      *pair.reference, *pair.candidate, pair.cases, pair.model.card, options.tolerance);
+  check_tolerance_names(tolerances, pair.model.model, options.pair.model);
+  analysis::CompareResult result = analysis::compare_sides(*pair.reference, *pair.candidate,
+                                                           pair.cases, pair.model.card, tolerances);
   if (options.format == "json")
     fmt::print("{}\n", analysis::to_json(result).dump(2));
   else
@@ -37,7 +37,8 @@ int run_compare(const CompareOptions& options) {
 
 Run add_compare(CLI::App& app) {
   auto options = std::make_shared<CompareOptions>();
-  app.add_option("--model", options->pair.model, "ONNX model (its card is MODEL.toml beside it)")
+  app.add_option("--model", options->pair.model,
+                 "ONNX model (its card, if any, is MODEL.toml beside it)")
       ->required();
   app.add_option("--env", options->pair.envs,
                  "the reference environment, then the candidate (e.g. --env ref --env "
@@ -46,11 +47,11 @@ Run add_compare(CLI::App& app) {
   app.add_option("--model-b", options->pair.model_b,
                  "the candidate's model (e.g. a converted or mutated copy); default --model");
   app.add_option("--dataset", options->pair.dataset,
-                 "inputs (default fashion-mnist:test,limit=100 for a Fashion-MNIST card)");
+                 "inputs: a dataset, or npy:FILE, npz:FILE, pb:DIR, random:N (default "
+                 "fashion-mnist:test,limit=100 for a Fashion-MNIST card)");
   app.add_option("--card", options->pair.card, "model card (default: MODEL.toml beside it)");
-  app.add_option("--atol", options->tolerance.atol, "absolute tolerance")->capture_default_str();
-  app.add_option("--rtol", options->tolerance.rtol, "relative tolerance (to the reference)")
-      ->capture_default_str();
+  add_tolerance_options(app, options->atol, options->rtol);
+  add_feed_options(app, options->pair.shapes);
   app.add_option("--threads", options->pair.threads, "threads per side")->capture_default_str();
   app.add_option("--format", options->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))

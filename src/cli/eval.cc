@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "data/evaluate.h"
+#include "data/feeds.h"
 #include "data/session.h"
 
 namespace nnd::cli {
@@ -22,6 +23,7 @@ struct EvalOptions {
   std::optional<uint64_t> seed;
   std::string env = "ref";
   std::string card;
+  std::vector<std::string> shapes;
 };
 
 double median(std::vector<double> values) {
@@ -63,29 +65,50 @@ int run_eval(const EvalOptions& options) {
   data::DatasetSpec spec = data::DatasetSpec::parse(options.dataset);
   if (options.limit) spec.limit = options.limit;
   if (options.seed) spec.seed = options.seed;
-  if (spec.seed && !spec.limit) fail("--seed samples --limit items; give --limit too");
+  if (spec.seed && !spec.limit && spec.kind != "random")
+    fail("--seed samples --limit items; give --limit too");
   backends::EnvSpec env = backends::EnvSpec::parse(options.env);
 
-  data::CardedModel model = data::load_carded_model(options.model, options.card);
+  data::CardedModel model = data::load_model_with_card(options.model, options.card);
+  // Prepared tensors are fed by input name; an npy: file with a card is checked by the card.
+  const bool feeds = data::is_feed_spec(spec) && (model.card.from_model || spec.kind != "npy");
+  if (!feeds && model.card.from_model)
+    fail(
+        "{}: no model card beside {} (write one, see zoo/*.toml, or give --card), and dataset {} "
+        "holds images that need one; a model without a card takes prepared tensors (npy:, npz:, "
+        "pb:, random:)",
+        data::card_path_for(options.model), options.model, spec.canonical());
+  std::vector<data::Feed> feed_list;
+  if (feeds)
+    feed_list = data::read_feeds(
+        spec, data::model_inputs(model.model, data::parse_shapes(options.shapes), options.model));
   std::unique_ptr<backends::Session> session = data::prepare_in_worker(model, env);
-  std::unique_ptr<data::Dataset> dataset = data::open_dataset(spec);
+  std::unique_ptr<data::Dataset> dataset = feeds ? nullptr : data::open_dataset(spec);
 
   const bool show_progress = isatty(STDERR_FILENO) != 0;
   data::Evaluation e;
   try {
-    e = data::evaluate(*session, *dataset, model.card, [&](size_t done, size_t total) {
+    auto progress = [&](size_t done, size_t total) {
       if (show_progress && (done % 100 == 0 || done == total))
         fmt::print(stderr, "\r{}/{} images{}", done, total, done == total ? "\n" : "");
-    });
+    };
+    e = feeds ? data::evaluate_feeds(*session, feed_list, model.card, progress)
+              : data::evaluate(*session, *dataset, model.card, progress);
   } catch (...) {
     if (show_progress) fmt::print(stderr, "\r\033[K");  // the error line replaces the progress
     throw;
   }
 
   // Printed only once the evaluation is done, so that an error on the way is the only line.
-  fmt::print("model    {} (card {})\n", model.path, model.card.path);
+  if (model.card.from_model)
+    fmt::print("model    {} (no card: classes are the indices of output '{}')\n", model.path,
+               model.card.output);
+  else
+    fmt::print("model    {} (card {})\n", model.path, model.card.path);
   fmt::print("env      {}\n", env.canonical());
-  fmt::print("dataset  {}\n", dataset->description());
+  fmt::print("dataset  {}\n",
+             feeds ? fmt::format("{} ({} input sets)", spec.canonical(), feed_list.size())
+                   : dataset->description());
   for (const data::Unreadable& u : e.unreadable)
     fmt::print("unreadable  {}: {}\n", u.source, u.reason);
   if (!e.unreadable.empty())
@@ -121,15 +144,19 @@ Run add_eval(CLI::App& app) {
   app.add_option("model", options->model, "ONNX model file (its card is MODEL.toml beside it)")
       ->required();
   app.add_option("--dataset", options->dataset,
-                 "fashion-mnist:test|train, images:DIR|FILE.csv, npy:FILE.npy "
-                 "(optionally ,limit=N ,seed=S)")
+                 "fashion-mnist:test|train, images:DIR|FILE.csv, npy:FILE.npy, npz:FILE.npz, "
+                 "pb:DIR, random:N (optionally ,limit=N ,seed=S)")
       ->required();
   app.add_option("--limit", options->limit,
                  "evaluate the first N items (or N sampled, see --seed)");
   app.add_option("--seed", options->seed, "sample the --limit items with this seed");
   app.add_option("--env", options->env, "environment, e.g. ort@cpu:O3 (see nndelta envs)")
       ->capture_default_str();
-  app.add_option("--card", options->card, "model card (default: MODEL.toml beside the model)");
+  app.add_option("--card", options->card,
+                 "model card (default: MODEL.toml beside the model; without one, prepared "
+                 "tensors only and classes by index)");
+  app.add_option("--shape", options->shapes,
+                 "shape of an input the model leaves symbolic, NAME:1x3x224x224 (repeatable)");
   return [options] { return run_eval(*options); };
 }
 

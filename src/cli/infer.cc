@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
-#include <random>
 
 #include "cli/command.h"
 #include "core/error.h"
+#include "data/feeds.h"
 #include "onnx/model_io.h"
 #include "onnx/tensor_proto.h"
 #include "ref/interpreter.h"
@@ -23,34 +23,36 @@ struct InferOptions {
   std::string model;
   std::string input;
   bool random = false;
+  std::string dataset;
+  std::vector<std::string> shapes;
   uint64_t seed = 0;
   std::string dump_dir;
   int repeat = 1;
 };
 
-Tensor random_input(const ValueInfo& info, std::mt19937_64& rng) {
-  if (!info.dims) fail("input '{}' has no known rank; give it with --input", info.name);
-  Shape shape;
-  for (const Dim& d : *info.dims) shape.push_back(d.known() ? d.value : 1);  // symbolic: batch 1
-  DType dtype = info.dtype.value_or(DType::kFloat32);
-  std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<double> values(static_cast<size_t>(element_count(shape)));
-  for (double& v : values) v = normal(rng);
-  return Tensor::from_doubles(dtype, shape, values);
-}
-
 ref::TensorMap make_inputs(const Model& model, const InferOptions& options) {
-  ref::TensorMap inputs;
-  if (options.random) {
-    std::mt19937_64 rng(options.seed);
-    for (const ValueInfo& in : model.graph.inputs) inputs[in.name] = random_input(in, rng);
-    return inputs;
+  const std::vector<data::InputSpec> inputs =
+      data::model_inputs(model, data::parse_shapes(options.shapes), options.model);
+  std::string spec = options.dataset;
+  if (options.random) spec = fmt::format("random:1,seed={}", options.seed);
+  if (!options.input.empty()) {
+    if (std::filesystem::is_directory(options.input)) {
+      spec = "pb:" + options.input;
+    } else {
+      if (inputs.size() != 1)
+        fail("{}: has {} inputs; --input gives one, use --dataset pb:DIR, npz:FILE or --random",
+             options.model, inputs.size());
+      ref::TensorMap one;
+      one[inputs.front().name] = onnx_io::load_tensor_file(options.input);
+      return one;
+    }
   }
-  if (model.graph.inputs.size() != 1)
-    fail("{}: has {} inputs; --input gives one, use --random", options.model,
-         model.graph.inputs.size());
-  inputs[model.graph.inputs.front().name] = onnx_io::load_tensor_file(options.input);
-  return inputs;
+  data::DatasetSpec parsed = data::DatasetSpec::parse(spec);
+  if (!data::is_feed_spec(parsed))
+    fail("--dataset {}: infer takes prepared tensors (npy:, npz:, pb:, random:)", spec);
+  std::vector<data::Feed> feeds = data::read_feeds(parsed, inputs);
+  if (feeds.empty()) fail("--dataset {}: holds no inputs", spec);
+  return feeds.front().inputs;
 }
 
 // Value names may contain '/' or ':'; file names may not.
@@ -93,8 +95,8 @@ void print_top5(const Tensor& out) {
 }
 
 int run_infer(const InferOptions& options) {
-  if (options.random == !options.input.empty())
-    fail("infer: give exactly one of --input FILE or --random");
+  if (options.random + !options.input.empty() + !options.dataset.empty() != 1)
+    fail("infer: give exactly one of --input FILE or --random (or --input DIR, --dataset SPEC)");
   Model model = onnx_io::load_model(options.model);
   ref::Interpreter interpreter(model);
   ref::TensorMap inputs = make_inputs(model, options);
@@ -134,8 +136,14 @@ int run_infer(const InferOptions& options) {
 Run add_infer(CLI::App& app) {
   auto options = std::make_shared<InferOptions>();
   app.add_option("model", options->model, "ONNX model file")->required();
-  app.add_option("--input", options->input, "input tensor file (serialized ONNX TensorProto)");
+  app.add_option("--input", options->input,
+                 "input tensor file (serialized ONNX TensorProto), or a folder of them");
+  app.add_option("--dataset", options->dataset,
+                 "prepared inputs: npy:FILE, npz:FILE (by input name), pb:DIR, random:N[,seed=S]; "
+                 "the first input set is run");
   app.add_flag("--random", options->random, "feed normally distributed random inputs");
+  app.add_option("--shape", options->shapes,
+                 "shape of an input the model leaves symbolic, NAME:1x3x224x224 (repeatable)");
   app.add_option("--seed", options->seed, "seed for --random")->capture_default_str();
   app.add_option("--dump-intermediates", options->dump_dir,
                  "write every intermediate tensor (TensorProto .pb) and index.tsv to DIR");

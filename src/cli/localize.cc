@@ -6,6 +6,7 @@
 // Exit 0 when the sides agree, 1 when they diverge or a side fails, 2 on bad input.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -13,7 +14,9 @@
 #include "analysis/compare_setup.h"
 #include "analysis/compare_text.h"
 #include "analysis/localize_store.h"
+#include "analysis/reproducer.h"
 #include "cli/command.h"
+#include "cli/pair_options.h"
 #include "core/error.h"
 #include "report/error_curve_svg.h"
 #include "report/text.h"
@@ -24,19 +27,39 @@ namespace {
 
 struct LocalizeCliOptions {
   analysis::PairRequest pair;
-  analysis::Tolerance tolerance;
+  std::vector<std::string> atol, rtol;
+  analysis::Tolerances tolerance;  // parsed from atol and rtol
   size_t inputs = 4;
   std::string method = "auto";
   std::string format = "text";
   std::string out;
   std::string store;
+  std::string reproducer;  // a folder for the reproducer of the first divergent node
 };
 
 struct Localized {
   std::string title;    // "resnet: ref@cpu:O2 vs torch@cpu:O3"
   std::string dataset;  // what the inputs were
   analysis::LocalizeResult result;
+  std::optional<analysis::Reproducer> reproducer;
 };
+
+std::string reproducer_text(const analysis::Reproducer& r) {
+  return fmt::format(
+      "\nreproducer {}: {} node{} ({}){}\n           {}\n           {}\n", r.dir, r.nodes.size(),
+      r.nodes.size() == 1 ? "" : "s", fmt::join(r.nodes, ", "),
+      r.diverges ? "" : " (it does not diverge on its own: the largest subgraph tried)", r.verdict,
+      r.command);
+}
+
+nlohmann::json reproducer_json(const std::optional<analysis::Reproducer>& r) {
+  if (!r) return nullptr;
+  return {{"dir", r->dir},
+          {"nodes", r->nodes},
+          {"diverges", r->diverges},
+          {"verdict", r->verdict},
+          {"command", r->command}};
+}
 
 std::string html_section(const Localized& l, double atol) {
   const analysis::LocalizeResult& r = l.result;
@@ -71,6 +94,7 @@ void write_html(const std::vector<Localized>& all, double atol, std::ostream& ou
 
 Localized localize_one(const analysis::PairRequest& request, const LocalizeCliOptions& o) {
   analysis::PreparedPair pair = analysis::prepare_pair(request);
+  check_tolerance_names(o.tolerance, pair.model.model, request.model);
   analysis::LocalizeOptions options;
   options.tolerance = o.tolerance;
   options.max_inputs = o.inputs;
@@ -81,6 +105,13 @@ Localized localize_one(const analysis::PairRequest& request, const LocalizeCliOp
   l.dataset = pair.dataset;
   l.result =
       analysis::localize(*pair.reference, *pair.candidate, pair.cases, pair.model.card, options);
+  if (!o.reproducer.empty() && l.result.first) {
+    // On the first input looked inside, where the divergence was seen.
+    auto input = std::find_if(pair.cases.begin(), pair.cases.end(),
+                              [&](const auto& c) { return c.key == l.result.inputs.front(); });
+    l.reproducer = analysis::write_reproducer(l.result, *pair.reference, *pair.candidate, *input,
+                                              o.tolerance, o.reproducer);
+  }
   return l;
 }
 
@@ -105,12 +136,13 @@ std::vector<Localized> localize_store(const LocalizeCliOptions& o) {
   return all;
 }
 
-int run_localize(const LocalizeCliOptions& o) {
-  if (o.tolerance.atol < 0 || o.tolerance.rtol < 0)
-    fail("--atol and --rtol must be >= 0 (got {:g} and {:g})", o.tolerance.atol, o.tolerance.rtol);
+int run_localize(LocalizeCliOptions& o) {
+  o.tolerance = parse_tolerances(o.atol, o.rtol);
   if (o.inputs == 0) fail("--inputs must be at least 1");
   analysis::parse_method(o.method);
   if (o.store.empty() && o.pair.model.empty()) fail("give --model (or --store)");
+  if (!o.store.empty() && !o.reproducer.empty())
+    fail("--reproducer writes one pair's reproducer: give --model and --env, not --store");
   std::vector<Localized> all;
   if (o.store.empty())
     all.push_back(localize_one(o.pair, o));
@@ -122,6 +154,7 @@ int run_localize(const LocalizeCliOptions& o) {
     nlohmann::json json;
     if (o.store.empty()) {
       json = analysis::to_json(all.front().result);
+      if (!o.reproducer.empty()) json["reproducer"] = reproducer_json(all.front().reproducer);
     } else {
       json = {{"store", o.store}, {"pairs", nlohmann::json::array()}};
       for (const Localized& l : all) json["pairs"].push_back(analysis::to_json(l.result));
@@ -129,14 +162,15 @@ int run_localize(const LocalizeCliOptions& o) {
     text = json.dump(2) + "\n";
   } else if (o.format == "html") {
     std::ostringstream page;
-    write_html(all, o.tolerance.atol, page);
+    write_html(all, o.tolerance.base.atol, page);
     text = page.str();
   } else {
     if (all.empty())
       text = fmt::format("no pair of environments differs in top-1 answers in {}\n", o.store);
     for (const Localized& l : all)
       text += (o.store.empty() ? "" : fmt::format("== {}\n", l.title)) +
-              analysis::localize_text(l.result, l.dataset) + (o.store.empty() ? "" : "\n");
+              analysis::localize_text(l.result, l.dataset) +
+              (l.reproducer ? reproducer_text(*l.reproducer) : "") + (o.store.empty() ? "" : "\n");
   }
   if (o.out.empty()) {
     fmt::print("{}", text);
@@ -163,7 +197,8 @@ Run add_localize(CLI::App& app) {
   app.add_option("--model-b", o->pair.model_b,
                  "the candidate's model (a converted or mutated copy); default --model");
   app.add_option("--dataset", o->pair.dataset,
-                 "inputs (default fashion-mnist:test,limit=100 for a Fashion-MNIST card)");
+                 "inputs: a dataset, or npy:FILE, npz:FILE, pb:DIR, random:N (default "
+                 "fashion-mnist:test,limit=100 for a Fashion-MNIST card)");
   app.add_option("--card", o->pair.card, "model card (default: MODEL.toml beside the model)");
   app.add_option("--store", o->store,
                  "localize every pair of environments whose top-1 differs in this store");
@@ -171,14 +206,16 @@ Run add_localize(CLI::App& app) {
   app.add_option("--method", o->method,
                  "auto (exposure, bisection where a side cannot expose), exposure, bisection")
       ->capture_default_str();
-  app.add_option("--atol", o->tolerance.atol, "absolute tolerance")->capture_default_str();
-  app.add_option("--rtol", o->tolerance.rtol, "relative tolerance (to the reference)")
-      ->capture_default_str();
+  add_tolerance_options(app, o->atol, o->rtol);
+  add_feed_options(app, o->pair.shapes);
   app.add_option("--threads", o->pair.threads, "threads per side")->capture_default_str();
   app.add_option("--format", o->format, "text, json or html")
       ->check(CLI::IsMember({"text", "json", "html"}))
       ->capture_default_str();
   app.add_option("--out", o->out, "write the report to FILE instead of stdout");
+  app.add_option("--reproducer", o->reproducer,
+                 "write the smallest subgraph that still diverges, its input and both sides' "
+                 "outputs (.pb) and the compare command that shows it to DIR");
   return [o] { return run_localize(*o); };
 }
 

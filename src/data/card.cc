@@ -206,6 +206,21 @@ std::string card_path_for(const std::string& model_path) {
   return std::filesystem::path(model_path).replace_extension(".toml").string();
 }
 
+ModelCard card_from_model(const Model& model, const std::string& model_path) {
+  ModelCard card;
+  card.path = model_path + " (no card)";
+  card.name = std::filesystem::path(model_path).stem().string();
+  card.from_model = true;
+  for (const ValueInfo& in : model.graph.inputs)
+    if (!model.graph.initializers.count(in.name)) {
+      card.input = in.name;
+      break;
+    }
+  if (model.graph.outputs.empty()) fail("{}: the model has no outputs", model_path);
+  card.output = model.graph.outputs.front().name;
+  return card;
+}
+
 void check_card_matches_model(const ModelCard& card, const Model& model,
                               const std::string& model_path) {
   const auto& inputs = model.graph.inputs;

@@ -41,6 +41,9 @@ struct ModelCard {
   // kept apart; any key is allowed there because it records whatever the training script knew.
   std::map<std::string, double> training;
   std::map<std::string, std::string> training_text;
+  // Made from the model itself (card_from_model): no preprocessing, and labels are the class
+  // indices of the whole output (`labels` is empty).
+  bool from_model = false;
 
   // [1,C,H,W] or [1,H,W,C].
   Shape input_shape() const;
@@ -53,6 +56,10 @@ ModelCard load_card(const std::string& path);
 
 // The card beside a model: same path with the extension replaced by .toml.
 std::string card_path_for(const std::string& model_path);
+
+// The stand-in for a model without a card, fed with prepared tensors (data/feeds.h): its first
+// input and its first output (the class scores, labelled by index).
+ModelCard card_from_model(const Model& model, const std::string& model_path);
 
 // Checks that the card describes the model: the input exists, is float32 and has the card's
 // shape (a symbolic batch dimension is accepted), and the output exists with at least

@@ -41,8 +41,8 @@ class Subset : public Dataset {
 DatasetSpec DatasetSpec::parse(const std::string& text) {
   const auto bad = [&](const std::string& why) {
     fail(
-        "dataset '{}': {} (expected fashion-mnist:test|train, images:PATH or npy:PATH, "
-        "optionally with ,limit=N and ,seed=S)",
+        "dataset '{}': {} (expected fashion-mnist:test|train, images:PATH, npy:PATH, npz:PATH, "
+        "pb:DIR or random:N, optionally with ,limit=N and ,seed=S)",
         text, why);
   };
   DatasetSpec spec;
@@ -71,7 +71,8 @@ DatasetSpec DatasetSpec::parse(const std::string& text) {
   if (colon == std::string::npos) bad("no kind");
   spec.kind = rest.substr(0, colon);
   spec.location = rest.substr(colon + 1);
-  if (spec.kind != "fashion-mnist" && spec.kind != "images" && spec.kind != "npy")
+  if (spec.kind != "fashion-mnist" && spec.kind != "images" && spec.kind != "npy" &&
+      spec.kind != "npz" && spec.kind != "pb" && spec.kind != "random")
     bad(fmt::format("unknown kind '{}'", spec.kind));
   if (spec.location.empty()) bad("no split or path after the colon");
   if (spec.kind == "fashion-mnist" && spec.location != "test" && spec.location != "train")
@@ -128,6 +129,11 @@ std::unique_ptr<Dataset> open_dataset(const DatasetSpec& spec) {
     dataset = open_image_folder(spec.location);
   else if (spec.kind == "npy")
     dataset = open_npy(spec.location);
+  else if (spec.kind == "npz" || spec.kind == "pb" || spec.kind == "random")
+    fail(
+        "dataset '{}': {}: feeds tensors by input name, which compare, localize, infer and eval "
+        "take; campaigns take fashion-mnist, images or npy",
+        spec.canonical(), spec.kind);
   else
     fail("dataset '{}': unknown kind '{}'", spec.canonical(), spec.kind);
   if (!spec.limit && !spec.seed) return dataset;

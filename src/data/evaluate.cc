@@ -39,7 +39,7 @@ Tensor model_input(const Item& item, const ModelCard& card, InputFault fault) {
 
 size_t predicted_class(const Tensor& scores, const ModelCard& card, bool* had_nan) {
   const auto offset = static_cast<int64_t>(card.label_offset);
-  const auto classes = static_cast<int64_t>(card.labels.size());
+  const auto classes = static_cast<int64_t>(card.from_model ? scores.size() : card.labels.size());
   if (scores.size() < offset + classes)
     fail("output '{}' has {} values, but {} needs label_offset {} + {} labels", card.output,
          scores.size(), card.path, offset, classes);

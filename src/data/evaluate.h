@@ -10,6 +10,7 @@
 #include "data/card.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
+#include "data/feeds.h"
 
 namespace nnd::data {
 
@@ -45,6 +46,13 @@ size_t predicted_class(const Tensor& scores, const ModelCard& card, bool* had_na
 // Evaluates every item; `on_item` (optional) is called after each, e.g. for progress.
 Evaluation evaluate(backends::Session& session, Dataset& dataset, const ModelCard& card,
                     const std::function<void(size_t done, size_t total)>& on_item = {});
+
+// Evaluates prepared input sets (data/feeds.h). With a card made from the model, the labels are
+// the class indices of its output (as many as the first run's output has elements); a feed's
+// label outside them is a UserError naming it.
+Evaluation evaluate_feeds(backends::Session& session, const std::vector<Feed>& feeds,
+                          const ModelCard& card,
+                          const std::function<void(size_t done, size_t total)>& on_item = {});
 
 // The Wilson score interval for a binomial proportion (successes of trials) at ~95%
 // confidence (z = 1.96). Returns {0, 1} for zero trials.

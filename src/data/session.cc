@@ -24,6 +24,17 @@ CardedModel load_carded_model(const std::string& model_path, const std::string& 
   return carded;
 }
 
+CardedModel load_model_with_card(const std::string& model_path, const std::string& card_path) {
+  std::error_code ec;
+  if (!card_path.empty() || std::filesystem::exists(card_path_for(model_path), ec))
+    return load_carded_model(model_path, card_path);
+  CardedModel carded;
+  carded.path = model_path;
+  carded.model = onnx_io::load_model(model_path);
+  carded.card = card_from_model(carded.model, model_path);
+  return carded;
+}
+
 std::unique_ptr<backends::Session> prepare_in_process(const CardedModel& model,
                                                       const backends::EnvSpec& env) {
   const backends::Backend* backend = backends::find_backend(env.framework);

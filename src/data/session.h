@@ -19,6 +19,10 @@ struct CardedModel {
 // that they match.
 CardedModel load_carded_model(const std::string& model_path, const std::string& card_path = {});
 
+// As load_carded_model, but a model with no card beside it (and none given) gets
+// card_from_model: it can then be fed prepared tensors only.
+CardedModel load_model_with_card(const std::string& model_path, const std::string& card_path = {});
+
 // Prepares the model in an in-process environment (no worker: for tests and the oracle). An
 // environment whose framework is not in-process, or that has transforms, is a UserError.
 std::unique_ptr<backends::Session> prepare_in_process(const CardedModel& model,

@@ -91,7 +91,7 @@ onnx::TensorProto tensor_to_proto(const Tensor& tensor, const std::string& name)
   return proto;
 }
 
-Tensor load_tensor_file(const std::string& path) {
+Tensor load_tensor_file(const std::string& path, std::string* name) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("{}: cannot open tensor file", path);
   std::stringstream buffer;
@@ -99,6 +99,7 @@ Tensor load_tensor_file(const std::string& path) {
   onnx::TensorProto proto;
   if (!proto.ParseFromString(buffer.str()))
     fail("{}: not a serialized ONNX TensorProto (parsing failed)", path);
+  if (name) *name = proto.name();
   return tensor_from_proto(proto, path);
 }
 

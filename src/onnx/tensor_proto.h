@@ -14,7 +14,8 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& what
 onnx::TensorProto tensor_to_proto(const Tensor& tensor, const std::string& name);
 
 // Reads a serialized TensorProto file, as the ONNX backend test data ships (input_0.pb).
-Tensor load_tensor_file(const std::string& path);
+// `name`, when given, receives the TensorProto's name (empty when it has none).
+Tensor load_tensor_file(const std::string& path, std::string* name = nullptr);
 void save_tensor_file(const Tensor& tensor, const std::string& name, const std::string& path);
 
 }  // namespace nnd::onnx_io

@@ -1,8 +1,9 @@
-// The HTML page: header, notes, contents, and one section per model with its charts and tables.
+// The HTML page: header, findings, notes, contents, and one section per model.
 #include <fmt/format.h>
 
 #include <set>
 
+#include "analysis/report_findings.h"
 #include "report/accuracy_chart.h"
 #include "report/heatmap_chart.h"
 #include "report/html.h"
@@ -52,6 +53,10 @@ std::string header(const analysis::ReportData& data) {
       "level {} · logits tolerance atol {} rtol {}</p>\n</header>\n",
       o.top_k, general(o.rbo_p), o.bootstrap_resamples, o.seed, general(o.alpha),
       general(o.tolerance.atol), general(o.tolerance.rtol));
+  out += "<section id=\"findings\" class=\"findings\">\n<h2>Findings</h2>\n<ul>\n";
+  for (const std::string& finding : analysis::report_findings(data))
+    out += "<li>" + escape_xml(finding) + "</li>\n";
+  out += "</ul>\n</section>\n";
   if (!data.notes.empty()) {
     out += "<section id=\"notes\" class=\"notes\">\n<h2>Notes</h2>\n<ul>\n";
     for (const std::string& note : data.notes) out += "<li>" + escape_xml(note) + "</li>\n";

@@ -1,6 +1,7 @@
 #include "report/json.h"
 
-#include <cmath>
+#include "analysis/error_stats_json.h"
+#include "analysis/report_findings.h"
 
 namespace nnd::report {
 
@@ -8,30 +9,12 @@ namespace {
 
 using nlohmann::json;
 
-json number(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  return value;
-}
+// One spelling of non-finite numbers and of error statistics across compare, localize and the
+// report (analysis/error_stats_json.h).
+json number(double value) { return analysis::json_number(value); }
 
 json interval(const analysis::Interval& i) {
   return {{"low", number(i.low)}, {"high", number(i.high)}};
-}
-
-json error_stats(const analysis::ErrorStats& s) {
-  return {{"count", s.count},
-          {"beyond", s.beyond},
-          {"nonfinite", s.nonfinite},
-          {"max_abs", number(s.max_abs)},
-          {"max_rel", number(s.max_rel)},
-          {"mean_abs", number(s.mean_abs)},
-          {"p50_abs", number(s.p50_abs)},
-          {"p90_abs", number(s.p90_abs)},
-          {"p99_abs", number(s.p99_abs)},
-          {"cosine", number(s.cosine)},
-          {"needed_atol", number(s.needed_atol)},
-          {"needed_rtol", number(s.needed_rtol)},
-          {"passes", s.passes()}};
 }
 
 json options(const analysis::ReportOptions& o) {
@@ -62,7 +45,7 @@ json pair(const analysis::PairAgreement& p) {
           {"mean_kendall_tau", number(p.mean_kendall_tau)},
           {"mean_rbo", number(p.mean_rbo)},
           {"mean_jaccard", number(p.mean_jaccard)},
-          {"logits", p.logits ? error_stats(*p.logits) : json(nullptr)},
+          {"logits", p.logits ? analysis::error_stats_json(*p.logits) : json(nullptr)},
           {"note", p.note}};
 }
 
@@ -191,9 +174,13 @@ json model(const analysis::ModelReport& m) {
 }  // namespace
 
 json report_json(const analysis::ReportData& data) {
-  return {{"store_path", data.store_path},     {"schema_version", data.schema_version},
-          {"created_by", data.created_by},     {"created_at", data.created_at},
-          {"options", options(data.options)},  {"notes", data.notes},
+  return {{"store_path", data.store_path},
+          {"schema_version", data.schema_version},
+          {"created_by", data.created_by},
+          {"created_at", data.created_at},
+          {"options", options(data.options)},
+          {"notes", data.notes},
+          {"findings", analysis::report_findings(data)},
           {"models", list(data.models, model)}};
 }
 

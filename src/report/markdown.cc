@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "analysis/report_findings.h"
+
 #include <algorithm>
 
 #include "report/lookup.h"
@@ -259,6 +261,10 @@ std::string report_markdown(const analysis::ReportData& data) {
       "Options: top-k {}, RBO p {}, bootstrap {} resamples (seed {}), significance level {}, "
       "logits tolerance atol {} rtol {}.\n\n",
       o.top_k, o.rbo_p, o.bootstrap_resamples, o.seed, o.alpha, o.tolerance.atol, o.tolerance.rtol);
+  out += "## Findings\n\n";
+  for (const std::string& finding : analysis::report_findings(data))
+    out += "- " + cell(finding) + "\n";
+  out += "\n";
   if (!data.notes.empty()) {
     out += "## Notes\n\n";
     for (const std::string& note : data.notes) out += "- " + cell(note) + "\n";
