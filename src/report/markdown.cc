@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "analysis/report_findings.h"
-
 #include <algorithm>
 
+#include "analysis/report_findings.h"
 #include "report/lookup.h"
 #include "report/text.h"
 
