@@ -32,6 +32,13 @@ const std::set<std::pair<std::string, std::string>> kKnownRefusals = {
     {"opencv", "efficientnet"},
 };
 
+// (environment, model) pairs whose disagreement is a known, documented finding: LibTorch 1.13's
+// optimize_for_inference changes ~20% of efficientnet's labels against the same TorchScript
+// frozen (pytorch@cpu:O2), while every other level and model agrees (docs/conversions.md).
+const std::set<std::pair<std::string, std::string>> kKnownDivergences = {
+    {"pytorch@cpu:O3", "efficientnet"},
+};
+
 // Every available framework/device at O2, plus the other levels on plain cpu.
 std::vector<backends::EnvSpec> default_environments() {
   std::vector<backends::EnvSpec> envs;
@@ -126,8 +133,11 @@ int main(int argc, char** argv) {
         row.ms = static_cast<double>(ns) / 1e6 / static_cast<double>(row.total);
         const bool agrees = static_cast<double>(row.agree) * 100 >=
                             static_cast<double>(row.total) * min_agreement;
-        row.verdict = agrees ? "ok" : fmt::format("FAIL: top-1 agreement below {}%", min_agreement);
-        ok &= agrees;
+        const bool known = kKnownDivergences.count({row.env, name}) != 0;
+        row.verdict = agrees  ? "ok"
+                      : known ? fmt::format("known finding: top-1 agreement below {}%", min_agreement)
+                              : fmt::format("FAIL: top-1 agreement below {}%", min_agreement);
+        ok &= agrees || known;
       } catch (const worker::WorkerFailure& e) {
         const bool known =
             e.outcome == worker::Outcome::kRefused && kKnownRefusals.count({env.framework, name});
