@@ -24,6 +24,7 @@ std::string read_text(const std::string& path) {
 
 void run_tool(std::vector<std::string> args, const std::string& purpose) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const pid_t pid = fork();

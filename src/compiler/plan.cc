@@ -196,6 +196,7 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return last_node[a] < last_node[b]; });
   std::vector<PlannedStage> sorted;
+  sorted.reserve(order.size());
   for (size_t i : order) sorted.push_back(std::move(plan.stages[i]));
   plan.stages = std::move(sorted);
 

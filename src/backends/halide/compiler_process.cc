@@ -78,8 +78,7 @@ Manifest run_compiler(const CompileCall& call) {
                                    "--cache",
                                    cache_dir()};
   if (!call.emit_dir.empty()) {
-    args.push_back("--emit");
-    args.push_back(call.emit_dir);
+    args.insert(args.end(), {"--emit", call.emit_dir});
   }
   if (!call.bundle_dir.empty()) {
     args.insert(args.end(), {"--bundle", call.bundle_dir, "--bundle-inputs",
@@ -97,6 +96,7 @@ Manifest run_compiler(const CompileCall& call) {
     ::close(err[0]);
     ::close(err[1]);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execv(argv[0], argv.data());

@@ -46,7 +46,7 @@ const std::vector<std::string>& step_names() {
 const std::vector<std::string>& devices() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const DeviceTarget& d : device_targets()) out.push_back(d.device);
+    for (const DeviceTarget& d : device_targets()) out.emplace_back(d.device);
     return out;
   }();
   return names;
