@@ -103,12 +103,13 @@ Lowered lower_slice(LowerContext& ctx) {
   for (size_t i = 0; i < starts.size(); ++i) {
     const int64_t a = normalize_axis(node, axes[i], rank), dim = x.shape[a];
     if (steps[i] == 0) fail("{}: a step is 0", node.label());
-    auto clamp_index = [&](int64_t p, bool is_end) {
+    // Negative positions count from the end; then clamped as the ONNX spec says for the step's
+    // direction.
+    auto clamp_index = [&](int64_t p) {
       if (p < 0) p += dim;
       return steps[i] > 0 ? std::clamp<int64_t>(p, 0, dim) : std::clamp<int64_t>(p, -1, dim - 1);
-      (void)is_end;
     };
-    const int64_t s = clamp_index(starts[i], false), e = clamp_index(ends[i], true);
+    const int64_t s = clamp_index(starts[i]), e = clamp_index(ends[i]);
     const int64_t count =
         steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i] : (s - e + (-steps[i]) - 1) / (-steps[i]);
     shape[a] = std::max<int64_t>(0, count);
