@@ -308,7 +308,9 @@ std::vector<InputSpec> model_inputs(const Model& model, const ShapeOverrides& sh
     }
     specs.push_back(spec);
   }
-  for (const auto& [name, shape] : shapes)
+  for (const auto& entry : shapes) {
+    // clang 14 cannot capture a structured binding in a lambda (the fuzz build is clang's).
+    const std::string& name = entry.first;
     if (std::none_of(specs.begin(), specs.end(),
                      [&](const InputSpec& s) { return s.name == name; })) {
       std::vector<std::string> names;
@@ -316,6 +318,7 @@ std::vector<InputSpec> model_inputs(const Model& model, const ShapeOverrides& sh
       fail("--shape {}: {} has no input named '{}' (its inputs: {})", name, model_path, name,
            fmt::join(names, ", "));
     }
+  }
   return specs;
 }
 
