@@ -62,9 +62,10 @@ void plan_loop_operator(const Wanted& w, const std::vector<size_t>& envs,
   }
   if (most == 0) {
     if (!w.where.empty())
-      fail("{}: mutations.operators: '{}' has no site in the loop IR of {} on its halide "
-           "environments",
-           w.where, info.id, model.path);
+      fail(
+          "{}: mutations.operators: '{}' has no site in the loop IR of {} on its halide "
+          "environments",
+          w.where, info.id, model.path);
     plan.mutants.push_back(would_be(w.op, "each", "no site in this model's loop IR"));
     return;
   }

@@ -1,7 +1,6 @@
 // nndelta mutants: the mutation catalogue (`operators`), the mutants a model admits (`list`), and
 // one mutant's diff (`show`), from a model or from a campaign's store.
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,9 +104,10 @@ void print_record(const campaign::MutantRecord& m, const std::string& model) {
 int show_loop_mutant(const MutantsOptions& o, const data::CardedModel& model,
                      const mutate::MutantSpec& spec) {
   if (o.env.empty())
-    fail("mutants show {}: a loop-level mutant needs --env, a halide environment (its sites are "
-         "in that environment's loop IR)",
-         o.id);
+    fail(
+        "mutants show {}: a loop-level mutant needs --env, a halide environment (its sites are "
+        "in that environment's loop IR)",
+        o.id);
   const backends::EnvSpec env = backends::EnvSpec::parse(o.env);
   const mutate::loop::LoopMutantBuild build =
       mutate::loop::build_loop_mutant(model.model, env, spec);
@@ -120,11 +120,10 @@ int show_loop_mutant(const MutantsOptions& o, const data::CardedModel& model,
   for (const std::string& w : build.where)
     record.site_list += (record.site_list.empty() ? "" : "\n") + w;
   record.note = build.ir_changed ? "" : "the mutated loop IR equals the original";
-  const std::string work = (std::filesystem::temp_directory_path() /
-                            fmt::format("nndelta-mutant-{}", ::getpid()))
-                               .string();
-  if (build.ir_changed)
-    record.diff = mutate::loop::loop_mutant_diff(model.model, env, spec, work);
+  const std::string work =
+      (std::filesystem::temp_directory_path() / fmt::format("nndelta-mutant-{}", ::getpid()))
+          .string();
+  if (build.ir_changed) record.diff = mutate::loop::loop_mutant_diff(model.model, env, spec, work);
   print_record(record, fmt::format("{} on {}", o.model, env.canonical()));
   if (build.ir_changed) fmt::print("(compiled stages kept in {})\n", work);
   return 0;

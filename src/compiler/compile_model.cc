@@ -1,8 +1,7 @@
 #include "compiler/compile_model.h"
 
-#include <fmt/ranges.h>
-
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,8 +85,8 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
   };
 
   Emitter emitter(settings.emit_dir, options);
-  const StageContext ctx{plan, shape_of, options, stage_target, cache, emitter,
-                         !settings.emit_dir.empty()};
+  const StageContext ctx{
+      plan, shape_of, options, stage_target, cache, emitter, !settings.emit_dir.empty()};
   std::vector<CompiledStage> stages;
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     stages.push_back(compile_stage(i, ctx, std::nullopt));
@@ -134,13 +133,13 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
 
   std::string link_key_text = kToolchain;
   for (const std::string& o : objects) link_key_text += "\n" + fs::path(o).filename().string();
-  manifest.library = cache.get_or_make(sha256_hex(link_key_text), ".so",
-                                       [&](const std::string& tmp) {
-                                         std::vector<std::string> args = {"c++", "-shared", "-o", tmp};
-                                         args.insert(args.end(), objects.begin(), objects.end());
-                                         args.insert(args.end(), {"-ldl", "-lpthread"});
-                                         run_tool(args, "linking the compiled model");
-                                       });
+  manifest.library =
+      cache.get_or_make(sha256_hex(link_key_text), ".so", [&](const std::string& tmp) {
+        std::vector<std::string> args = {"c++", "-shared", "-o", tmp};
+        args.insert(args.end(), objects.begin(), objects.end());
+        args.insert(args.end(), {"-ldl", "-lpthread"});
+        run_tool(args, "linking the compiled model");
+      });
   manifest.library_sha256 = sha256_file(manifest.library);
 
   // The weights the stages read, in one file.

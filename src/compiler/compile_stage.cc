@@ -165,9 +165,8 @@ CompiledStage compile_stage(size_t index, const StageContext& ctx,
              : std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                    .count();
   ctx.emitter.stage(index, out.entry, pipeline, args, ctx.target, ir);
-  ctx.cache.put(record_key, ".json", [&](const std::string& tmp) {
-    write_text(tmp, record_json(out).dump());
-  });
+  ctx.cache.put(record_key, ".json",
+                [&](const std::string& tmp) { write_text(tmp, record_json(out).dump()); });
   return out;
 }
 

@@ -64,7 +64,8 @@ std::string stage_spec(const PlannedStage& stage, const Plan& plan, const ShapeO
       const std::string& in = node.inputs[i];
       std::string where = in.empty() ? "-" : ref.count(in) ? ref.at(in) : "?";
       if (auto c = plan.constants.find(in); c != plan.constants.end())
-        if ((op && op->compile_time(i)) || c->second.size() <= static_cast<int64_t>(kInlineConstant))
+        if ((op && op->compile_time(i)) ||
+            c->second.size() <= static_cast<int64_t>(kInlineConstant))
           where += " const " + tensor_text(c->second);
       text += fmt::format(" input {} {}\n", i, where);
     }

@@ -12,8 +12,8 @@
 #include "data/preprocess.h"
 #include "mutate/catalogue.h"
 #include "mutate/position.h"
-#include "mutate/spec.h"
 #include "mutate/site.h"
+#include "mutate/spec.h"
 
 namespace nnd::mutate {
 

@@ -4,6 +4,8 @@
 // mutation rebuilt the store with the original value, and x1.00000001 is x1.0f in float32); a
 // mutant that writes out of bounds is recorded while its campaign completes and resumes; bad
 // input is one line.
+#include "mutate/loop/loop_mutants.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -19,7 +21,6 @@
 #include "cli_runner.h"
 #include "core/error.h"
 #include "mutate/catalogue.h"
-#include "mutate/loop/loop_mutants.h"
 #include "onnx/model_io.h"
 #include "test_models.h"
 

@@ -325,9 +325,9 @@ TEST(MutationCampaign, TheDemoRunsGraphLoopAndInputMutantsOfResnetOnCpuAndOpencl
   EXPECT_GE(config.mutations.environments.size(), 2u);
   for (const std::string& env : config.mutations.environments)
     EXPECT_TRUE(env.find("@cpu:") != std::string::npos || env == "halide@opencl:O2") << env;
-  const bool halide = std::find(config.mutations.environments.begin(),
-                                config.mutations.environments.end(),
-                                "halide@cpu:O2") != config.mutations.environments.end();
+  const bool halide =
+      std::find(config.mutations.environments.begin(), config.mutations.environments.end(),
+                "halide@cpu:O2") != config.mutations.environments.end();
   const MutationPlan plan =
       plan_mutations(config, data::load_carded_model(config.mutations.models[0]));
   size_t real = 0, would_be = 0, loop = 0;

@@ -86,7 +86,8 @@ CompileOptions compile_options(const EnvSpec& env) {
     const mutate::MutantSpec spec = mutate::MutantSpec::parse(o.mutation);
     if (mutate::info(spec.op).level != mutate::Level::kLoop)
       fail("environment '{}': mutate={}: {} is a {}-level operator; halide applies loop-level ones",
-           name, o.mutation, mutate::info(spec.op).id, mutate::level_name(mutate::info(spec.op).level));
+           name, o.mutation, mutate::info(spec.op).id,
+           mutate::level_name(mutate::info(spec.op).level));
     o.mutation = spec.id();
   }
   if (o.threads < 1) fail("environment '{}': threads={} must be at least 1", name, o.threads);

@@ -29,9 +29,8 @@ std::string manifest_to_json(const Manifest& m) {
               {"constants_at", constants}, {"stages", stages},
               {"loop_sites", m.loop_sites}};
   if (!m.mutation.id.empty())
-    out["mutation"] = {{"id", m.mutation.id},
-                       {"where", m.mutation.where},
-                       {"ir_changed", m.mutation.ir_changed}};
+    out["mutation"] = {
+        {"id", m.mutation.id}, {"where", m.mutation.where}, {"ir_changed", m.mutation.ir_changed}};
   return out.dump(1);
 }
 
@@ -54,8 +53,8 @@ Manifest manifest_from_json(const std::string& text, const std::string& path) {
     for (const json& s : j.at("stages"))
       m.stages.push_back({s.at("function"), s.at("inputs"), s.at("outputs"), s.at("nodes"),
                           s.at("schedule"), s.at("object_key"), s.at("compile_ms")});
-    m.loop_sites =
-        j.value("loop_sites", json::object()).get<std::map<std::string, std::vector<std::string>>>();
+    m.loop_sites = j.value("loop_sites", json::object())
+                       .get<std::map<std::string, std::vector<std::string>>>();
     if (j.contains("mutation")) {
       const json& mu = j.at("mutation");
       m.mutation = {mu.at("id"), mu.at("where").get<std::vector<std::string>>(),

@@ -44,8 +44,10 @@ bool is_float32(const Halide::Type& t) { return t.is_float() && t.bits() == 32; 
 
 // An index bounds test: comparisons of integers joined by && / ||.
 bool compares_integers_only(const Expr& e) {
-  if (const auto* a = e.as<hi::And>()) return compares_integers_only(a->a) && compares_integers_only(a->b);
-  if (const auto* o = e.as<hi::Or>()) return compares_integers_only(o->a) && compares_integers_only(o->b);
+  if (const auto* a = e.as<hi::And>())
+    return compares_integers_only(a->a) && compares_integers_only(a->b);
+  if (const auto* o = e.as<hi::Or>())
+    return compares_integers_only(o->a) && compares_integers_only(o->b);
   if (const auto* b = e.as<hi::Broadcast>()) return compares_integers_only(b->value);
   if (const auto* lt = e.as<hi::LT>()) return lt->a.type().is_int_or_uint();
   if (const auto* le = e.as<hi::LE>()) return le->a.type().is_int_or_uint();
@@ -124,7 +126,8 @@ hi::Stmt LoopMutator::visit(const hi::Store* op) {
     const int lanes = value.type().lanes();
     const std::string what = fmt::format("store to {}", op->name);
     auto round_trip = [&](Halide::Type narrow) {
-      value = hi::Cast::make(Halide::Float(32, lanes), hi::Cast::make(narrow.with_lanes(lanes), value));
+      value =
+          hi::Cast::make(Halide::Float(32, lanes), hi::Cast::make(narrow.with_lanes(lanes), value));
     };
     if (take(Operator::kStoreCastF16, what)) round_trip(Halide::Float(16));
     if (take(Operator::kStoreCastI32, what)) round_trip(Halide::Int(32));

@@ -60,8 +60,8 @@ class LoopMutator : public Halide::Internal::IRMutator {
   std::set<size_t> chosen_;
   int depth_ = 0;  // of mutate(Stmt) calls: each lowering starts afresh at depth 0
   int produce_depth_ = 0;
-  std::vector<std::string> loops_;      // enclosing For names
-  std::set<std::string> updated_;       // buffers with an update definition (B.s1.* loops)
+  std::vector<std::string> loops_;  // enclosing For names
+  std::set<std::string> updated_;   // buffers with an update definition (B.s1.* loops)
   StageSites sites_;
   std::vector<std::string> changed_;
 };

@@ -23,11 +23,10 @@ namespace {
 backends::halide::Manifest compile(const Model& model, const backends::EnvSpec& env,
                                    const std::string& emit_dir) {
   if (env.framework != "halide")
-    fail("environment '{}': loop-level mutants apply to halide environments only",
-         env.canonical());
+    fail("environment '{}': loop-level mutants apply to halide environments only", env.canonical());
   const Model transformed = backends::apply_transforms(model, env);
-  return backends::halide::run_compiler({onnx_io::model_to_bytes(transformed), model.source_path,
-                                         env.canonical(), emit_dir, "", 0});
+  return backends::halide::run_compiler(
+      {onnx_io::model_to_bytes(transformed), model.source_path, env.canonical(), emit_dir, "", 0});
 }
 
 // Generated code names its temporaries by a per-process counter (_123, t45, f$6): without the
