@@ -55,14 +55,16 @@ int run_demo(const DemoOptions& o) {
   campaign::RunOptions options;
   options.jobs = o.jobs;
   options.quiet = o.quiet;
-  print_campaign_summary(campaign::run_campaign(config, options));
+  const campaign::CampaignSummary summary = campaign::run_campaign(config, options);
+  print_campaign_summary(summary);
+  locate_and_print_first_divergences(config, summary.store, o.quiet);
   auto store = campaign::Store::open_read_only(config.store);
   print_table(*store, "ref@cpu:O2");
   fmt::print("\nstore: {} (SQL: docs/store.md); re-running resumes and only adds what is missing\n",
              std::filesystem::absolute(config.store).string());
   fmt::print(
-      "localize: nndelta localize --store {} names the first divergent node of every pair "
-      "whose labels differ (e.g. ref@cpu:O2 against ref+qdq8@cpu:O2)\n",
+      "localize: the report's findings name the first divergent node of each diverging pair; "
+      "nndelta localize --store {} looks inside every pair whose labels differ, on more inputs\n",
       config.store);
   const analysis::ReportData data = analysis::build_report(*store, {});
   const std::string out = report::default_out_dir(config.store);
