@@ -236,7 +236,10 @@ FirstDivergenceSummary locate_first_divergences(campaign::Store& store,
 std::string first_divergence_text(const FirstDivergence& d) {
   if (d.outcome == "failed") return fmt::format("first divergent node not known: {}", d.message);
   if (!d.first)
-    return fmt::format("no value beyond tolerance on {} ({} values compared)", d.input, d.compared);
+    return fmt::format(
+        "no value beyond tolerance on {} with every value exposed ({} values compared; exposing "
+        "them can keep a framework from fusing the nodes that diverge)",
+        d.input, d.compared);
   const ValueError& v = *d.first;
   std::string how;
   if (v.shapes)
