@@ -221,6 +221,7 @@ FirstDivergenceSummary locate_first_divergences(campaign::Store& store,
         compare_exposed(model.model.graph, {r.values.at(p.input)}, {k.values.at(p.input)},
                         {d.input}, options.tolerance, {d.reference_env, d.candidate_env}, result);
         d.compared = result.curve.size();
+        d.skipped = result.skipped.size();
         d.first = result.first;
         d.outcome = result.first ? "found" : "none";
         if (result.first) ++summary.found;
@@ -248,8 +249,14 @@ std::string first_divergence_text(const FirstDivergence& d) {
   else
     how = fmt::format("max abs {:.3g} ({} of {} elements beyond tolerance)", v.stats.max_abs,
                       v.stats.beyond, v.stats.count);
-  return fmt::format("first divergent node #{} {} ({}) → {}: {} on {}", v.position, v.node, v.op,
-                     v.value, how, d.input);
+  // A side that returns few values (pytorch's TorchScript has no ONNX value names) leaves the
+  // node it names as the first of those compared, not necessarily the first that diverges.
+  const std::string skipped =
+      d.skipped ? fmt::format("; only {} of {} values compared, the others not returned by both",
+                              d.compared, d.compared + d.skipped)
+                : "";
+  return fmt::format("first divergent node #{} {} ({}) → {}: {} on {}{}", v.position, v.node, v.op,
+                     v.value, how, d.input, skipped);
 }
 
 }  // namespace nnd::analysis

@@ -36,6 +36,7 @@ struct FirstDivergence {
   std::optional<ValueError> first;  // position, node, op, value, stats (max_abs, mean_abs,
                                     // beyond, count) and shapes
   size_t compared = 0;              // values compared
+  size_t skipped = 0;  // values of the reference model not compared (not returned by both)
   Tolerance tolerance;
 };
 

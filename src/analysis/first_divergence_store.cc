@@ -21,9 +21,9 @@ void write_first_divergences(campaign::Store& store, const std::vector<FirstDive
   campaign::sql::Statement insert(db, R"(
     INSERT OR IGNORE INTO first_divergences(model_id, reference_env_id, candidate_env_id,
       input_id, outcome, message, position, node, op, value, max_abs, mean_abs, beyond, count,
-      reference_shape, candidate_shape, compared, atol, rtol)
+      reference_shape, candidate_shape, compared, atol, rtol, skipped)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-      ?19))");
+      ?19, ?20))");
   campaign::sql::Transaction transaction(db);
   for (const FirstDivergence& d : rows) {
     std::optional<int64_t> input_id;
@@ -40,7 +40,8 @@ void write_first_divergences(campaign::Store& store, const std::vector<FirstDive
         .bind(6, std::string_view(d.message))
         .bind(17, static_cast<int64_t>(d.compared))
         .bind(18, d.tolerance.atol)
-        .bind(19, d.tolerance.rtol);
+        .bind(19, d.tolerance.rtol)
+        .bind(20, static_cast<int64_t>(d.skipped));
     for (int column = 7; column <= 16; ++column) insert.bind_null(column);
     if (const std::optional<ValueError>& v = d.first) {
       insert.bind(7, static_cast<int64_t>(v->position))
@@ -66,7 +67,7 @@ std::vector<FirstDivergence> read_first_divergences(campaign::Store& store) {
   campaign::sql::Statement select(store.database(), R"(
     SELECT f.model_id, m.name, r.spec, c.spec, coalesce(i.dataset_key, ''), f.outcome, f.message,
       f.position, f.node, f.op, f.value, f.max_abs, f.mean_abs, f.beyond, f.count,
-      f.reference_shape, f.candidate_shape, f.compared, f.atol, f.rtol
+      f.reference_shape, f.candidate_shape, f.compared, f.atol, f.rtol, f.skipped
     FROM first_divergences f
     JOIN models m ON m.id = f.model_id
     JOIN environments r ON r.id = f.reference_env_id
@@ -86,6 +87,7 @@ std::vector<FirstDivergence> read_first_divergences(campaign::Store& store) {
     d.message = select.column_text(6);
     d.compared = static_cast<size_t>(select.column_int(17));
     d.tolerance = {select.column_double(18), select.column_double(19)};
+    d.skipped = static_cast<size_t>(select.column_int(20));
     if (select.is_null(7)) continue;
     ValueError v;
     v.position = static_cast<size_t>(select.column_int(7));

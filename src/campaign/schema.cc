@@ -164,6 +164,7 @@ CREATE TABLE first_divergences (
   reference_shape TEXT,
   candidate_shape TEXT,
   compared INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
   atol REAL NOT NULL,
   rtol REAL NOT NULL,
   PRIMARY KEY (model_id, reference_env_id, candidate_env_id)

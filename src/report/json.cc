@@ -60,6 +60,7 @@ json first_divergent(const std::optional<analysis::FirstDivergence>& d) {
           {"outcome", d->outcome},
           {"message", d->message},
           {"compared", d->compared},
+          {"skipped", d->skipped},
           {"tolerance", {{"atol", number(d->tolerance.atol)}, {"rtol", number(d->tolerance.rtol)}}},
           {"node", node}};
 }
