@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "analysis/first_divergence_store.h"
@@ -86,43 +87,148 @@ TensorMap inputs_for(const campaign::CampaignConfig& config, const data::CardedM
   return read_cases(std::vector<std::string>{key}, model.card).front().inputs;
 }
 
-// One environment's values on the inputs its pairs look inside, by input id; or why there are
-// none. One worker per environment: starting one costs about a second.
-struct Captures {
-  std::map<int64_t, TensorMap> values;
-  std::string why;
-};
-
-Captures capture(const data::CardedModel& model, const std::string& env,
-                 const std::map<int64_t, TensorMap>& inputs) {
-  Captures c;
-  const char* stage = "load";
-  try {
-    const backends::EnvSpec spec = backends::EnvSpec::parse(env);
-    backends::apply_transforms(model.model, spec);  // a transform that cannot apply says so here
-    worker::SessionOptions options;
-    options.keep_intermediates = true;
-    worker::EnvSession session(model.model, spec, options);
-    stage = "run";
-    for (const auto& [id, tensors] : inputs) c.values[id] = session.intermediates(tensors).outputs;
-  } catch (const worker::WorkerFailure& e) {
-    c.values.clear();
-    c.why = fmt::format("{} cannot run the model with every value exposed ({} at {}): {}", env,
-                        worker::outcome_name(e.outcome), stage, e.what());
-  } catch (const UserError& e) {
-    c.values.clear();
-    c.why = fmt::format("{}: {}", env, e.what());
-  }
-  return c;
-}
-
 struct Pair {
   size_t reference = 0, candidate = 0;  // indices into the model's answers
   int64_t input = -1;                   // the input to look inside
 };
 
+// One model's diverging pairs still without a row, and what each environment must run.
+struct ModelPlan {
+  int64_t model_id = 0;
+  std::string name;
+  data::CardedModel model;
+  std::vector<Answers> answers;
+  std::vector<Pair> pairs;
+  std::map<std::string, std::map<int64_t, TensorMap>> wanted;  // by environment, by input id
+};
+
+// One environment's values on the inputs a model's pairs look inside, by input id; or why there
+// are none.
+struct Captures {
+  std::map<int64_t, TensorMap> values;
+  std::string why;
+};
+
+// One worker per environment for every model (starting one costs about a second; EnvSession::load
+// prepares the next model in the same worker, or in a fresh one after a crash).
+std::vector<Captures> capture(const std::string& env, const std::vector<ModelPlan>& plans) {
+  std::vector<Captures> out(plans.size());
+  std::unique_ptr<worker::EnvSession> session;
+  for (size_t m = 0; m < plans.size(); ++m) {
+    auto wanted = plans[m].wanted.find(env);
+    if (wanted == plans[m].wanted.end()) continue;
+    Captures& c = out[m];
+    const char* stage = "load";
+    try {
+      const backends::EnvSpec spec = backends::EnvSpec::parse(env);
+      const Model& model = plans[m].model.model;
+      backends::apply_transforms(model, spec);  // a transform that cannot apply says so here
+      worker::SessionOptions options;
+      options.keep_intermediates = true;
+      if (session)
+        session->load(model);
+      else
+        session = std::make_unique<worker::EnvSession>(model, spec, options);
+      stage = "run";
+      for (const auto& [id, tensors] : wanted->second)
+        c.values[id] = session->intermediates(tensors).outputs;
+    } catch (const worker::WorkerFailure& e) {
+      c.values.clear();
+      c.why = fmt::format("{} cannot run the model with every value exposed ({} at {}): {}", env,
+                          worker::outcome_name(e.outcome), stage, e.what());
+    } catch (const UserError& e) {
+      c.values.clear();
+      c.why = fmt::format("{}: {}", env, e.what());
+    }
+  }
+  return out;
+}
+
 void progress(const FirstDivergenceOptions& options, const std::string& line) {
   if (!options.quiet) fmt::print(stderr, "first divergent nodes: {}\n", line);
+}
+
+// The model's diverging pairs (see the header) that have no row yet.
+std::optional<ModelPlan> plan_model(campaign::Store& store, const std::string& path,
+                                    const std::vector<campaign::RunRow>& runs,
+                                    const std::set<std::array<std::string, 3>>& recorded,
+                                    const FirstDivergenceOptions& options,
+                                    FirstDivergenceSummary& summary) {
+  const std::string sha = sha256_file(path);
+  ModelPlan plan;
+  for (const campaign::RunRow& run : runs)
+    if (run.model_sha256 == sha && run.mutant_id == 0 && run.status == campaign::RunStatus::kDone) {
+      plan.name = run.model_name;
+      plan.model_id = run.model_id;
+      plan.answers.push_back(answers_of(store, run));
+    }
+  const std::vector<Answers>& answers = plan.answers;
+  if (answers.size() < 2) return std::nullopt;
+  size_t base = 0;
+  const std::string baseline = options.baseline.empty() ? "ref@cpu:O2" : options.baseline;
+  for (size_t i = 0; i < answers.size(); ++i)
+    if (answers[i].env == baseline) base = i;
+  // The environments that diverge from the baseline, and every diverging pair among them and it.
+  // The baseline is the reference of its pairs, else the one the campaign ran first.
+  std::vector<size_t> involved{base};
+  for (size_t i = 0; i < answers.size(); ++i)
+    if (i != base && check_pair(answers[base], answers[i], options.tolerance).diverges)
+      involved.push_back(i);
+  for (size_t x = 0; x < involved.size(); ++x)
+    for (size_t y = x + 1; y < involved.size(); ++y) {
+      const size_t r = involved[x], k = involved[y];
+      const PairCheck check = check_pair(answers[r], answers[k], options.tolerance);
+      if (!check.diverges) continue;
+      ++summary.pairs;
+      if (recorded.count({plan.name, answers[r].env, answers[k].env})) {
+        ++summary.recorded_before;
+        continue;
+      }
+      plan.pairs.push_back({r, k, check.input});
+    }
+  if (plan.pairs.empty()) return std::nullopt;
+  plan.model = data::load_model_with_card(path);
+  return plan;
+}
+
+std::vector<FirstDivergence> compare_pairs(const ModelPlan& plan,
+                                           const std::map<std::string, const Captures*>& by_env,
+                                           const std::map<int64_t, std::string>& key_of,
+                                           const FirstDivergenceOptions& options,
+                                           FirstDivergenceSummary& summary) {
+  std::vector<FirstDivergence> rows;
+  for (const Pair& p : plan.pairs) {
+    FirstDivergence d;
+    d.model_id = plan.model_id;
+    d.model = plan.name;
+    d.reference_env = plan.answers[p.reference].env;
+    d.candidate_env = plan.answers[p.candidate].env;
+    d.tolerance = options.tolerance;
+    if (p.input < 0) {
+      d.outcome = "failed";
+      d.message = "no input was answered by both environments";
+      rows.push_back(std::move(d));
+      continue;
+    }
+    d.input = key_of.at(p.input);
+    const Captures& r = *by_env.at(d.reference_env);
+    const Captures& k = *by_env.at(d.candidate_env);
+    if (!r.values.count(p.input) || !k.values.count(p.input)) {
+      d.outcome = "failed";
+      d.message = r.values.count(p.input) ? k.why : r.why;
+    } else {
+      LocalizeResult result;
+      compare_exposed(plan.model.model.graph, {r.values.at(p.input)}, {k.values.at(p.input)},
+                      {d.input}, options.tolerance, {d.reference_env, d.candidate_env}, result);
+      d.compared = result.curve.size();
+      d.skipped = result.skipped.size();
+      d.first = result.first;
+      d.outcome = result.first ? "found" : "none";
+      if (result.first) ++summary.found;
+    }
+    rows.push_back(std::move(d));
+  }
+  return rows;
 }
 
 }  // namespace
@@ -139,96 +245,36 @@ FirstDivergenceSummary locate_first_divergences(campaign::Store& store,
   for (const FirstDivergence& d : read_first_divergences(store))
     recorded.insert({d.model, d.reference_env, d.candidate_env});
 
+  std::vector<ModelPlan> plans;
+  std::set<std::string> envs;
   for (const std::string& path : config.models) {
-    const std::string sha = sha256_file(path);
-    std::vector<Answers> answers;
-    std::string name;
-    int64_t model_id = 0;
-    for (const campaign::RunRow& run : runs)
-      if (run.model_sha256 == sha && run.mutant_id == 0 &&
-          run.status == campaign::RunStatus::kDone) {
-        name = run.model_name;
-        model_id = run.model_id;
-        answers.push_back(answers_of(store, run));
-      }
-    if (answers.size() < 2) continue;
-    size_t base = 0;
-    const std::string baseline = options.baseline.empty() ? "ref@cpu:O2" : options.baseline;
-    for (size_t i = 0; i < answers.size(); ++i)
-      if (answers[i].env == baseline) base = i;
-
-    // The environments that diverge from the baseline, and every diverging pair among them and
-    // it. The baseline is the reference of its pairs, else the one the campaign ran first.
-    std::vector<size_t> involved{base};
-    for (size_t i = 0; i < answers.size(); ++i)
-      if (i != base && check_pair(answers[base], answers[i], options.tolerance).diverges)
-        involved.push_back(i);
-    std::vector<Pair> pairs;
-    for (size_t x = 0; x < involved.size(); ++x)
-      for (size_t y = x + 1; y < involved.size(); ++y) {
-        const size_t r = involved[x], k = involved[y];
-        const PairCheck check = check_pair(answers[r], answers[k], options.tolerance);
-        if (!check.diverges) continue;
-        ++summary.pairs;
-        if (recorded.count({name, answers[r].env, answers[k].env})) {
-          ++summary.recorded_before;
-          continue;
-        }
-        pairs.push_back({r, k, check.input});
-      }
-    if (pairs.empty()) continue;
-
-    progress(options,
-             fmt::format("{}: {} pair{}", name, pairs.size(), pairs.size() == 1 ? "" : "s"));
-    const data::CardedModel model = data::load_model_with_card(path);
-    std::map<size_t, std::map<int64_t, TensorMap>> wanted;  // by environment, by input id
-    for (const Pair& p : pairs) {
+    std::optional<ModelPlan> plan = plan_model(store, path, runs, recorded, options, summary);
+    if (!plan) continue;
+    for (const Pair& p : plan->pairs) {
       if (p.input < 0) continue;
-      const TensorMap inputs = inputs_for(config, model, key_of.at(p.input));
-      for (size_t e : {p.reference, p.candidate}) wanted[e].emplace(p.input, inputs);
+      const TensorMap inputs = inputs_for(config, plan->model, key_of.at(p.input));
+      for (size_t e : {p.reference, p.candidate})
+        plan->wanted[plan->answers[e].env].emplace(p.input, inputs);
     }
-    std::vector<size_t> envs;
-    for (const auto& entry : wanted) envs.push_back(entry.first);
-    const std::vector<Captures> captures = in_parallel(envs.size(), [&](size_t e) {
-      return capture(model, answers[envs[e]].env, wanted.at(envs[e]));
-    });
-    auto captured = [&](size_t answer) -> const Captures& {
-      return captures[static_cast<size_t>(std::find(envs.begin(), envs.end(), answer) -
-                                          envs.begin())];
-    };
-    std::vector<FirstDivergence> rows;
-    for (const Pair& p : pairs) {
-      FirstDivergence d;
-      d.model_id = model_id;
-      d.model = name;
-      d.reference_env = answers[p.reference].env;
-      d.candidate_env = answers[p.candidate].env;
-      d.tolerance = options.tolerance;
-      if (p.input < 0) {
-        d.outcome = "failed";
-        d.message = "no input was answered by both environments";
-        rows.push_back(std::move(d));
-        continue;
-      }
-      d.input = key_of.at(p.input);
-      const Captures& r = captured(p.reference);
-      const Captures& k = captured(p.candidate);
-      if (r.values.empty() || k.values.empty()) {
-        d.outcome = "failed";
-        d.message = r.values.empty() ? r.why : k.why;
-      } else {
-        LocalizeResult result;
-        compare_exposed(model.model.graph, {r.values.at(p.input)}, {k.values.at(p.input)},
-                        {d.input}, options.tolerance, {d.reference_env, d.candidate_env}, result);
-        d.compared = result.curve.size();
-        d.skipped = result.skipped.size();
-        d.first = result.first;
-        d.outcome = result.first ? "found" : "none";
-        if (result.first) ++summary.found;
-      }
-      rows.push_back(std::move(d));
-    }
-    write_first_divergences(store, rows);
+    for (const auto& entry : plan->wanted) envs.insert(entry.first);
+    progress(options, fmt::format("{}: {} pair{}", plan->name, plan->pairs.size(),
+                                  plan->pairs.size() == 1 ? "" : "s"));
+    plans.push_back(std::move(*plan));
+  }
+  if (plans.empty()) {
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return summary;
+  }
+  const std::vector<std::string> env_list(envs.begin(), envs.end());
+  progress(options, fmt::format("{} environment{} with every value exposed", env_list.size(),
+                                env_list.size() == 1 ? "" : "s"));
+  const std::vector<std::vector<Captures>> captures =
+      in_parallel(env_list.size(), [&](size_t e) { return capture(env_list[e], plans); });
+  for (size_t m = 0; m < plans.size(); ++m) {
+    std::map<std::string, const Captures*> by_env;
+    for (size_t e = 0; e < env_list.size(); ++e) by_env[env_list[e]] = &captures[e][m];
+    write_first_divergences(store, compare_pairs(plans[m], by_env, key_of, options, summary));
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
