@@ -139,6 +139,14 @@ TEST(CampaignFeeds, NamesTheFirstDivergentNodeOfADivergingPair) {
                              "ref@cpu:O2 but [1,2,4,4] in opencv@cpu:O2 on random:seed=1#0"),
             std::string::npos)
       << findings[0];
+  // ref O0 agrees with the baseline, so its pair with opencv gets opencv's node against it.
+  ASSERT_GE(findings.size(), 2u);
+  EXPECT_NE(findings[1].find("opencv@cpu:O2 vs ref@cpu:O0 diverge"), std::string::npos)
+      << findings[1];
+  EXPECT_NE(findings[1].find("(ref@cpu:O0 agrees with ref@cpu:O2; against it, first divergent "
+                             "node #0 pool (MaxPool)"),
+            std::string::npos)
+      << findings[1];
 }
 
 }  // namespace
