@@ -111,7 +111,8 @@ struct Captures {
 
 // One worker per environment for every model (starting one costs about a second; EnvSession::load
 // prepares the next model in the same worker, or in a fresh one after a crash).
-std::vector<Captures> capture(const std::string& env, const std::vector<ModelPlan>& plans) {
+std::vector<Captures> capture(const std::string& env, const std::vector<ModelPlan>& plans,
+                              const campaign::CampaignConfig& config) {
   std::vector<Captures> out(plans.size());
   std::unique_ptr<worker::EnvSession> session;
   for (size_t m = 0; m < plans.size(); ++m) {
@@ -125,6 +126,8 @@ std::vector<Captures> capture(const std::string& env, const std::vector<ModelPla
       backends::apply_transforms(model, spec);  // a transform that cannot apply says so here
       worker::SessionOptions options;
       options.keep_intermediates = true;
+      options.timeouts = config.timeouts;  // and a remote environment's worker where it runs
+      if (auto via = config.via.find(env); via != config.via.end()) options.via = via->second;
       if (session)
         session->load(model);
       else
@@ -270,7 +273,7 @@ FirstDivergenceSummary locate_first_divergences(campaign::Store& store,
   progress(options, fmt::format("{} environment{} with every value exposed", env_list.size(),
                                 env_list.size() == 1 ? "" : "s"));
   const std::vector<std::vector<Captures>> captures =
-      in_parallel(env_list.size(), [&](size_t e) { return capture(env_list[e], plans); });
+      in_parallel(env_list.size(), [&](size_t e) { return capture(env_list[e], plans, config); });
   for (size_t m = 0; m < plans.size(); ++m) {
     std::map<std::string, const Captures*> by_env;
     for (size_t e = 0; e < env_list.size(); ++e) by_env[env_list[e]] = &captures[e][m];
