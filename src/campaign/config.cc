@@ -366,7 +366,8 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
 
   if (const toml::table* run = r.table(root, "run")) {
     r.only(*run, "run.",
-           {"repetitions", "jobs", "timeout_hello_s", "timeout_prepare_s", "timeout_infer_s"});
+           {"repetitions", "jobs", "timeout_hello_s", "timeout_prepare_s", "timeout_infer_s",
+            "loop_mutant_memory_mb"});
     config.repetitions =
         static_cast<int>(r.value<int64_t>(*run, "repetitions", "an integer").value_or(1));
     if (config.repetitions < 1)
@@ -380,6 +381,12 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
     config.timeouts.hello = seconds("timeout_hello_s", config.timeouts.hello);
     config.timeouts.prepare = seconds("timeout_prepare_s", config.timeouts.prepare);
     config.timeouts.infer = seconds("timeout_infer_s", config.timeouts.infer);
+    config.loop_mutant_memory_mb =
+        r.value<int64_t>(*run, "loop_mutant_memory_mb", "an integer (MiB)")
+            .value_or(config.loop_mutant_memory_mb);
+    if (config.loop_mutant_memory_mb < 64)
+      fail("{}: run.loop_mutant_memory_mb must be at least 64",
+           at(path, run->get("loop_mutant_memory_mb")->source()));
   }
   if (const toml::table* keep = r.table(root, "keep")) {
     r.only(*keep, "keep.", {"top_k", "logits", "intermediates", "intermediate_values"});

@@ -62,6 +62,7 @@ struct CampaignConfig {
   int repetitions = 1;
   int jobs = 0;  // 0: one per core
   worker::Timeouts timeouts;
+  int64_t loop_mutant_memory_mb = 4096;  // each loop-mutant worker's data limit
   int top_k = 5;
   bool keep_logits = false;
   IntermediatesSelection intermediates;

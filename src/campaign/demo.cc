@@ -14,16 +14,19 @@ namespace nnd::campaign {
 
 namespace {
 
-// The demo's mutation section: resnet's graph and input mutants at their first site, on the cpu
-// environments at O2 of ort and opencv (ref, the slowest by far, only where fewer than two of them
-// run here): two environments for the cross-environment discrepancies, and about a minute.
+// The demo's mutation section: resnet's graph, loop and input mutants at their first site, on the
+// cpu environments at O2 of ort and opencv (ref, the slowest by far, only where fewer than two of
+// them run here), and halide's cpu and opencl at O2, where the loop mutants run: environments to
+// compare for the cross-environment discrepancies, in a few minutes.
 void add_demo_mutations(CampaignConfig& config, const std::string& zoo_dir) {
   const std::string model = (fs::path(zoo_dir) / "resnet.onnx").string();
   if (std::find(config.models.begin(), config.models.end(), model) == config.models.end()) return;
   MutationSelection& m = config.mutations;
   m.where = "(built-in demo)";
-  for (const char* category : {"node-io-modifications", "arithmetic-node-replacement",
-                               "layer-node-replacement", "hardware-faults", "input-pipeline"})
+  for (const char* category :
+       {"node-io-modifications", "arithmetic-node-replacement", "layer-node-replacement",
+        "hardware-faults", "input-pipeline", "arithmetic-types", "kernel-variables-stores",
+        "conditional-statements", "loop-bounds"})
     m.categories.push_back({category, m.where});
   m.positions.push_back({"1", m.where});
   m.models.push_back(model);
@@ -34,6 +37,8 @@ void add_demo_mutations(CampaignConfig& config, const std::string& zoo_dir) {
   for (const char* env : {"ort@cpu:O2", "opencv@cpu:O2"})
     if (has(env)) m.environments.push_back(env);
   if (m.environments.size() < 2 && has("ref@cpu:O2")) m.environments.push_back("ref@cpu:O2");
+  for (const char* env : {"halide@cpu:O2", "halide@opencl:O2"})
+    if (has(env)) m.environments.push_back(env);
 }
 
 }  // namespace

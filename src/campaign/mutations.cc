@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "core/error.h"
+#include "mutate/loop/loop_mutants.h"
 
 namespace nnd::campaign {
 
@@ -39,6 +41,62 @@ PlannedMutant would_be(mutate::Operator op, const std::string& position, const s
   return p;
 }
 
+// Per halide environment, its loop sites (compiled once per plan).
+using LoopSitesByEnv = std::map<size_t, std::map<std::string, std::vector<std::string>>>;
+
+// A loop operator's mutants. Its sites are counted in each environment's own loop IR; a
+// position runs where that environment has the site. Each mutant is compiled once here, in the
+// first such environment: one whose loop IR comes out unchanged is a would-be mutant.
+void plan_loop_operator(const Wanted& w, const std::vector<size_t>& envs,
+                        const std::vector<std::string>& position_specs,
+                        const CampaignConfig& config, const data::CardedModel& model,
+                        LoopSitesByEnv& loop_sites, MutationPlan& plan) {
+  const mutate::OperatorInfo& info = mutate::info(w.op);
+  std::map<size_t, size_t> count;  // env -> sites
+  size_t most = 0;
+  for (size_t e : envs) {
+    if (!loop_sites.count(e))
+      loop_sites[e] = mutate::loop::loop_sites(model.model, config.environments[e]);
+    count[e] = loop_sites[e][std::string(info.id)].size();
+    most = std::max(most, count[e]);
+  }
+  if (most == 0) {
+    if (!w.where.empty())
+      fail(
+          "{}: mutations.operators: '{}' has no site in the loop IR of {} on its halide "
+          "environments",
+          w.where, info.id, model.path);
+    plan.mutants.push_back(would_be(w.op, "each", "no site in this model's loop IR"));
+    return;
+  }
+  for (const mutate::Position& position : mutate::expand_positions(position_specs, most)) {
+    mutate::Mutant m;
+    m.spec = {w.op, position};
+    std::vector<size_t> runs_on;
+    for (size_t e : envs) {
+      try {
+        position.select(count[e], info.id);
+        runs_on.push_back(e);
+      } catch (const UserError&) {
+        // Past this environment's last site: the mutant does not exist there.
+      }
+    }
+    if (runs_on.empty()) continue;
+    const mutate::loop::LoopMutantBuild build =
+        mutate::loop::build_loop_mutant(model.model, config.environments[runs_on[0]], m.spec);
+    m.where = build.where;
+    if (build.ir_changed)
+      m.sites = static_cast<int64_t>(build.where.size());
+    else
+      m.note = "the mutated loop IR equals the original";
+    PlannedMutant p;
+    p.record = mutant_record(m);
+    if (m.is_mutant()) p.environments = runs_on;
+    p.mutant = std::move(m);
+    plan.mutants.push_back(std::move(p));
+  }
+}
+
 }  // namespace
 
 MutantRecord mutant_record(const mutate::Mutant& m) {
@@ -70,6 +128,7 @@ MutationPlan plan_mutations(const CampaignConfig& config, const data::CardedMode
       envs.push_back(e);
   std::vector<std::string> position_specs;
   for (const Located& p : selection.positions) position_specs.push_back(p.text);
+  LoopSitesByEnv loop_sites;
 
   for (const Wanted& w : wanted_operators(selection)) {
     const mutate::OperatorInfo& info = mutate::info(w.op);
@@ -78,16 +137,15 @@ MutationPlan plan_mutations(const CampaignConfig& config, const data::CardedMode
       if (mutate::applies_to_framework(info.level, config.environments[e].framework))
         op_envs.push_back(e);
     if (info.level == mutate::Level::kLoop) {
-      if (!op_envs.empty())
-        fail(
-            "{}: mutations: {} is a loop-level operator, applied by the halide compiler, which "
-            "this build lacks",
-            w.where.empty() ? selection.where : w.where, info.id);
-      if (!w.where.empty())
-        plan.notes.push_back(
-            fmt::format("{}: {} applies to halide environments only, and the "
-                        "mutations select none: not run",
-                        w.where, info.id));
+      if (op_envs.empty()) {
+        if (!w.where.empty())
+          plan.notes.push_back(
+              fmt::format("{}: {} applies to halide environments only, and the "
+                          "mutations select none: not run",
+                          w.where, info.id));
+        continue;
+      }
+      plan_loop_operator(w, op_envs, position_specs, config, model, loop_sites, plan);
       continue;
     }
     if (op_envs.empty()) continue;

@@ -25,6 +25,7 @@
 #include "data/dataset.h"
 #include "data/evaluate.h"
 #include "data/session.h"
+#include "mutate/loop/loop_mutants.h"
 #include "worker/env_session.h"
 
 namespace nnd::campaign {
@@ -56,6 +57,7 @@ struct Variant {
   std::shared_ptr<const std::vector<TensorMap>> inputs;
   std::vector<size_t> environments;  // where it runs (indices into config.environments)
   std::string build_error;           // why the mutated graph does not check, when it does not
+  std::string loop_mutation;         // a loop mutant's id: its halide environments get mutate=
 };
 
 struct Job {
@@ -229,6 +231,8 @@ class Campaign {
       if (p.environments.empty()) continue;
       v.environments = std::move(p.environments);
       v.build_error = p.mutant.build_error;
+      if (mutate::info(p.mutant.spec.op).level == mutate::Level::kLoop)
+        v.loop_mutation = p.mutant.spec.id();
       v.graph = p.mutant.model ? std::make_shared<const Model>(std::move(*p.mutant.model))
                                : variants_[first_variant(m)].graph;
       if (p.mutant.input_fault == data::InputFault::kNone) {
@@ -460,13 +464,22 @@ class Campaign {
       if (!job.abandoned) {
         try {
           // Each variant is loaded anew: a mutant never runs on the module of the one before.
-          if (!session || session_env != env.canonical()) {
+          // A loop mutant is its environment compiled with the mutation, in a worker of its own
+          // under a memory limit: mutated loops may read and write anywhere.
+          const backends::EnvSpec run_env =
+              variant.loop_mutation.empty()
+                  ? env
+                  : mutate::loop::with_mutation(env, variant.loop_mutation);
+          if (!session || session_env != run_env.canonical()) {
             session.reset();
             session_model = SIZE_MAX;
             auto via = config_.via.find(env.canonical());
             session_options.via = via == config_.via.end() ? "" : via->second;
-            session = std::make_unique<worker::EnvSession>(*variant.graph, env, session_options);
-            session_env = env.canonical();
+            session_options.timeouts.memory_mb =
+                variant.loop_mutation.empty() ? 0 : config_.loop_mutant_memory_mb;
+            session =
+                std::make_unique<worker::EnvSession>(*variant.graph, run_env, session_options);
+            session_env = run_env.canonical();
           } else if (session_model != job.variant) {
             session->load(*variant.graph);
           }

@@ -1,8 +1,11 @@
 // nndelta mutants: the mutation catalogue (`operators`), the mutants a model admits (`list`), and
 // one mutant's diff (`show`), from a model or from a campaign's store.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 
 #include "backends/env_spec.h"
 #include "campaign/store.h"
@@ -10,6 +13,7 @@
 #include "core/error.h"
 #include "data/session.h"
 #include "mutate/catalogue.h"
+#include "mutate/loop/loop_mutants.h"
 #include "mutate/mutant.h"
 
 namespace nnd::cli {
@@ -39,14 +43,23 @@ int list_mutants(const MutantsOptions& o) {
   if (!o.env.empty()) framework = backends::EnvSpec::parse(o.env).framework;
   fmt::print("{:<32} {:<28} {:<6} {}\n", "id", "category", "level", "site");
   int loop_operators = 0;
+  std::map<std::string, std::vector<std::string>> loop_sites;  // compiled on first need
   for (const mutate::OperatorInfo& op : mutate::operators()) {
     if (!o.env.empty() && !mutate::applies_to_framework(op.level, framework)) continue;
     if (op.level == mutate::Level::kLoop) {
-      if (o.env.empty())
+      if (o.env.empty()) {
         ++loop_operators;
-      else
-        fmt::print("{:<32} {:<28} {:<6} sites found by the halide compiler, not in this build\n",
-                   std::string(op.id) + "@?", mutate::category_id(op.category), "loop");
+        continue;
+      }
+      if (loop_sites.empty())
+        loop_sites = mutate::loop::loop_sites(model.model, backends::EnvSpec::parse(o.env));
+      const std::vector<std::string>& sites = loop_sites[std::string(op.id)];
+      if (sites.empty())
+        fmt::print("{:<32} {:<28} {:<6} no site in this model's loop IR\n",
+                   std::string(op.id) + "@-", mutate::category_id(op.category), "loop");
+      for (size_t k = 0; k < sites.size(); ++k)
+        fmt::print("{:<32} {:<28} {:<6} {}\n", fmt::format("{}@{}", op.id, k + 1),
+                   mutate::category_id(op.category), "loop", sites[k]);
       continue;
     }
     const std::vector<mutate::Site> sites = mutate::find_sites(model.model, model.card, op.op);
@@ -87,6 +100,35 @@ void print_record(const campaign::MutantRecord& m, const std::string& model) {
   fmt::print("\n{}", m.diff);
 }
 
+// A loop mutant: compiled beside the original for --env, with the loop-IR and source diffs.
+int show_loop_mutant(const MutantsOptions& o, const data::CardedModel& model,
+                     const mutate::MutantSpec& spec) {
+  if (o.env.empty())
+    fail(
+        "mutants show {}: a loop-level mutant needs --env, a halide environment (its sites are "
+        "in that environment's loop IR)",
+        o.id);
+  const backends::EnvSpec env = backends::EnvSpec::parse(o.env);
+  const mutate::loop::LoopMutantBuild build =
+      mutate::loop::build_loop_mutant(model.model, env, spec);
+  campaign::MutantRecord record;
+  record.op = std::string(mutate::info(spec.op).id);
+  record.category = std::string(mutate::category_id(mutate::info(spec.op).category));
+  record.level = "loop";
+  record.position = spec.position.text();
+  record.sites = build.ir_changed ? static_cast<int64_t>(build.where.size()) : 0;
+  for (const std::string& w : build.where)
+    record.site_list += (record.site_list.empty() ? "" : "\n") + w;
+  record.note = build.ir_changed ? "" : "the mutated loop IR equals the original";
+  const std::string work =
+      (std::filesystem::temp_directory_path() / fmt::format("nndelta-mutant-{}", ::getpid()))
+          .string();
+  if (build.ir_changed) record.diff = mutate::loop::loop_mutant_diff(model.model, env, spec, work);
+  print_record(record, fmt::format("{} on {}", o.model, env.canonical()));
+  if (build.ir_changed) fmt::print("(compiled stages kept in {})\n", work);
+  return 0;
+}
+
 int show_mutant(const MutantsOptions& o) {
   if (o.model.empty() == o.store.empty())
     fail(
@@ -110,6 +152,7 @@ int show_mutant(const MutantsOptions& o) {
   }
   const data::CardedModel model = data::load_carded_model(o.model, o.card);
   const mutate::MutantSpec spec = mutate::MutantSpec::parse(o.id);
+  if (mutate::info(spec.op).level == mutate::Level::kLoop) return show_loop_mutant(o, model, spec);
   const mutate::Mutant m = mutate::make_mutant(model.model, model.card, spec);
   campaign::MutantRecord record;
   record.op = std::string(mutate::info(spec.op).id);
@@ -141,6 +184,9 @@ Run add_mutants(CLI::App& app) {
   show->add_option("--model", o->model, "ONNX model the id refers to");
   show->add_option("--card", o->card, "model card (default: the .toml beside the model)");
   show->add_option("--store", o->store, "a campaign's store: show its mutant");
+  show->add_option("--env", o->env,
+                   "a halide environment: where a loop-level mutant is compiled (e.g. "
+                   "halide@cpu:O2)");
   return [o, operators, list, show] {
     if (operators->parsed()) return print_operators();
     if (list->parsed()) return list_mutants(*o);

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <random>
 
-#include "backends/halide/compiler_process.h"
+#include "backends/halide/cache_dir.h"
 #include "core/error.h"
 #include "core/sha256.h"
 

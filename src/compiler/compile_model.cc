@@ -1,23 +1,22 @@
 #include "compiler/compile_model.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "compiler/bundle.h"
+#include "compiler/compile_stage.h"
 #include "compiler/emit.h"
 #include "compiler/files.h"
 #include "compiler/plan.h"
-#include "compiler/schedule/schedule.h"
-#include "compiler/stage_build.h"
 #include "compiler/views.h"
 #include "core/error.h"
 #include "core/sha256.h"
+#include "mutate/spec.h"
 
 namespace fs = std::filesystem;
 
@@ -27,39 +26,28 @@ namespace {
 
 using backends::halide::CompileOptions;
 using backends::halide::Manifest;
-using backends::halide::StageEntry;
 
 constexpr const char* kToolchain = "Halide " HALIDE_VERSION_STRING_FOR_NNDELTA;
 
-// Halide numbers the temporaries it makes per process (t123, f$4); renumbered in order of first
-// use, the loop IR of the same computation is the same text in every process.
-std::string normalized_ir(const std::string& text) {
-  static const std::regex token(R"(\bt[0-9]+\b|\$[0-9]+)");
-  std::map<std::string, std::string> renamed;
-  std::string out;
-  auto begin = std::sregex_iterator(text.begin(), text.end(), token);
-  size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    out.append(text, last, it->position() - last);
-    const std::string t = it->str();
-    auto [r, fresh] = renamed.try_emplace(t, "");
-    if (fresh) r->second = fmt::format("{}{}", t[0] == '$' ? "$" : "t", renamed.size());
-    out += r->second;
-    last = it->position() + it->length();
-  }
-  out.append(text, last, std::string::npos);
+std::string stage_label(size_t index, const CompiledStage& stage) {
+  return fmt::format("stage {} {}", index, fmt::join(stage.entry.nodes, " + "));
+}
+
+// Where the mutant's position falls: per stage, its sites within the stage. A position past the
+// operator's last site, or an operator with no site, is a UserError naming both.
+std::map<size_t, std::set<size_t>> mutated_sites(const mutate::MutantSpec& spec,
+                                                 const std::vector<CompiledStage>& stages,
+                                                 const CompileOptions& options) {
+  std::vector<std::pair<size_t, size_t>> all;  // (stage, site within it)
+  for (size_t i = 0; i < stages.size(); ++i)
+    if (auto s = stages[i].sites.find(spec.op); s != stages[i].sites.end())
+      for (size_t k = 0; k < s->second.size(); ++k) all.emplace_back(i, k);
+  const std::string_view id = mutate::info(spec.op).id;
+  if (all.empty())
+    fail("mutant {}: {} has no site in this model's loop IR at {}", spec.id(), id, options.key());
+  std::map<size_t, std::set<size_t>> out;
+  for (size_t g : spec.position.select(all.size(), id)) out[all[g].first].insert(all[g].second);
   return out;
-}
-
-std::string loop_ir(const Halide::Module& module) {
-  std::ostringstream text;
-  for (const Halide::Internal::LoweredFunc& f : module.functions()) text << f.body << "\n";
-  return text.str();
-}
-
-double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
 }
 
 }  // namespace
@@ -97,46 +85,42 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
   };
 
   Emitter emitter(settings.emit_dir, options);
+  const StageContext ctx{
+      plan, shape_of, options, stage_target, cache, emitter, !settings.emit_dir.empty()};
+  std::vector<CompiledStage> stages;
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    stages.push_back(compile_stage(i, ctx, std::nullopt));
+    for (size_t k = 0; k < stages[i].node_output_names.size(); ++k)
+      manifest.shapes[stages[i].node_output_names[k]] = stages[i].node_output_shapes[k];
+  }
+  for (size_t i = 0; i < stages.size(); ++i)
+    for (const auto& [op, where] : stages[i].sites)
+      for (const std::string& w : where)
+        manifest.loop_sites[std::string(mutate::info(op).id)].push_back(
+            fmt::format("{}: {}", stage_label(i, stages[i]), w));
+  if (!options.mutation.empty()) {
+    const mutate::MutantSpec spec = mutate::MutantSpec::parse(options.mutation);
+    manifest.mutation.id = spec.id();
+    for (const auto& [i, sites] : mutated_sites(spec, stages, options)) {
+      const std::string original_key = stages[i].entry.object_key;
+      StageSites original_sites = stages[i].sites;
+      stages[i] = compile_stage(i, ctx, StageMutation{spec.op, sites});
+      stages[i].sites = std::move(original_sites);
+      if (stages[i].entry.object_key != original_key) manifest.mutation.ir_changed = true;
+      for (const std::string& w : stages[i].changed)
+        manifest.mutation.where.push_back(fmt::format("{}: {}", stage_label(i, stages[i]), w));
+    }
+  }
   std::vector<std::string> objects;
   std::vector<std::string> constants_used;
-  for (size_t i = 0; i < plan.stages.size(); ++i) {
-    const PlannedStage& planned = plan.stages[i];
-    const auto start = std::chrono::steady_clock::now();
-    BuiltStage built = build_stage(planned, plan, shape_of, options);
-    for (size_t k = 0; k < built.node_output_names.size(); ++k)
-      manifest.shapes[built.node_output_names[k]] = built.node_output_shapes[k];
-    StageEntry entry;
-    entry.inputs = planned.inputs;
-    entry.outputs = planned.outputs;
-    for (const Node& n : planned.nodes) entry.nodes.push_back(n.label());
-    entry.schedule = schedule_stage(built, options, target);
-
-    std::vector<Halide::Argument> args(built.params.begin(), built.params.end());
-    std::vector<Func> outs;
-    for (const Value& v : built.outputs) outs.push_back(v.func);
-    Halide::Pipeline pipeline(outs);
-    const std::string ir =
-        normalized_ir(loop_ir(pipeline.compile_to_module(args, "nnd_stage", stage_target)));
-    entry.object_key =
-        sha256_hex(fmt::format("{}\n{}\n{}", kToolchain, stage_target.to_string(), ir));
-    entry.function = "nnd_" + entry.object_key.substr(0, 24);
-    bool cached = false;
-    const std::string object = cache.get_or_make(
-        entry.object_key, ".o",
-        [&](const std::string& tmp) {
-          pipeline.compile_to_module(args, entry.function, stage_target)
-              .compile({{Halide::OutputFileType::object, tmp}});
-        },
-        &cached);
-    entry.compile_ms = cached ? 0 : ms_since(start);
-    if (std::find(objects.begin(), objects.end(), object) == objects.end())
-      objects.push_back(object);
-    for (const std::string& in : planned.inputs)
+  for (size_t i = 0; i < stages.size(); ++i) {
+    if (std::find(objects.begin(), objects.end(), stages[i].object) == objects.end())
+      objects.push_back(stages[i].object);
+    for (const std::string& in : plan.stages[i].inputs)
       if (plan.constants.count(in) &&
           std::find(constants_used.begin(), constants_used.end(), in) == constants_used.end())
         constants_used.push_back(in);
-    emitter.stage(i, entry, pipeline, args, stage_target, ir);
-    manifest.stages.push_back(std::move(entry));
+    manifest.stages.push_back(stages[i].entry);
   }
   for (const std::string& out : plan.outputs) shape_of(out);
 
@@ -149,13 +133,13 @@ Manifest compile_model(const Model& model, const CompileOptions& options, const 
 
   std::string link_key_text = kToolchain;
   for (const std::string& o : objects) link_key_text += "\n" + fs::path(o).filename().string();
-  manifest.library = cache.get_or_make(sha256_hex(link_key_text), ".so",
-                                       [&](const std::string& tmp) {
-                                         std::vector<std::string> args = {"c++", "-shared", "-o", tmp};
-                                         args.insert(args.end(), objects.begin(), objects.end());
-                                         args.insert(args.end(), {"-ldl", "-lpthread"});
-                                         run_tool(args, "linking the compiled model");
-                                       });
+  manifest.library =
+      cache.get_or_make(sha256_hex(link_key_text), ".so", [&](const std::string& tmp) {
+        std::vector<std::string> args = {"c++", "-shared", "-o", tmp};
+        args.insert(args.end(), objects.begin(), objects.end());
+        args.insert(args.end(), {"-ldl", "-lpthread"});
+        run_tool(args, "linking the compiled model");
+      });
   manifest.library_sha256 = sha256_file(manifest.library);
 
   // The weights the stages read, in one file.

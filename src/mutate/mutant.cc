@@ -68,16 +68,6 @@ Model checked(Model mutated, const std::string& source) {
 
 }  // namespace
 
-std::string MutantSpec::id() const { return fmt::format("{}@{}", info(op).id, position.text()); }
-
-MutantSpec MutantSpec::parse(const std::string& id) {
-  const size_t at = id.rfind('@');
-  if (at == std::string::npos)
-    fail("mutant '{}': expected OPERATOR@POSITION, e.g. add-to-sub@1 (see nndelta mutants list)",
-         id);
-  return {operator_named(id.substr(0, at)), Position::parse(id.substr(at + 1))};
-}
-
 std::vector<Site> find_sites(const Model& model, const data::ModelCard& card, Operator op) {
   switch (family_of(op)) {
     case Family::kTranspose:
@@ -93,8 +83,10 @@ std::vector<Site> find_sites(const Model& model, const data::ModelCard& card, Op
     case Family::kLoop:
       break;
   }
-  fail("{}: loop-level operators are applied by the halide compiler, which this build lacks",
-       info(op).id);
+  fail(
+      "{}: a loop-level operator; its sites are in a halide environment's loop IR (nndelta "
+      "mutants list MODEL --env halide@cpu:O2)",
+      info(op).id);
 }
 
 Mutant make_mutant(const Model& model, const data::ModelCard& card, const MutantSpec& spec) {

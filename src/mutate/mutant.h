@@ -13,17 +13,9 @@
 #include "mutate/catalogue.h"
 #include "mutate/position.h"
 #include "mutate/site.h"
+#include "mutate/spec.h"
 
 namespace nnd::mutate {
-
-struct MutantSpec {
-  Operator op;
-  Position position;
-
-  // "add-to-sub@2"; parse() reads it back (a UserError names an unknown operator or position).
-  std::string id() const;
-  static MutantSpec parse(const std::string& id);
-};
 
 struct Mutant {
   MutantSpec spec;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,8 +89,11 @@ WorkerProcess::WorkerProcess(const Command& command, const Timeouts& timeouts)
   for (std::string& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
 
+  const rlimit memory{static_cast<rlim_t>(timeouts.memory_mb) << 20,
+                      static_cast<rlim_t>(timeouts.memory_mb) << 20};
   pid_ = ::fork();
   if (pid_ == 0) {
+    if (timeouts.memory_mb > 0) ::setrlimit(RLIMIT_DATA, &memory);
     ::dup2(in[0], STDIN_FILENO);
     ::dup2(out[1], STDOUT_FILENO);
     if (stderr_file_ >= 0) ::dup2(stderr_file_, STDERR_FILENO);

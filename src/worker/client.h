@@ -22,6 +22,9 @@ struct Timeouts {
   std::chrono::milliseconds hello{10'000};
   std::chrono::milliseconds prepare{120'000};
   std::chrono::milliseconds infer{60'000};
+  // The worker's data segment limit (RLIMIT_DATA) in MiB; 0: none. Loop mutants run under one:
+  // a mutated loop extent can ask for any amount of memory.
+  int64_t memory_mb = 0;
 };
 
 // How a request ended when it did not end well. kRefused and kFailed are ERROR replies (the

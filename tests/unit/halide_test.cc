@@ -196,7 +196,7 @@ TEST(HalideOptions, BadKeysValuesAndStepsAreNamed) {
   };
   EXPECT_EQ(error("halide@cpu:O2,colour=red"),
             "environment 'halide@cpu:O2,colour=red': halide has no option 'colour' (known: "
-            "threads, strict_float, schedule, disable)");
+            "threads, strict_float, schedule, disable, mutate)");
   EXPECT_NE(error("halide@cpu:O2,disable=fuse+warp").find("'warp' is not a step"),
             std::string::npos);
   EXPECT_NE(error("halide@cpu:O0,schedule=adams2019").find("needs O2 or O3"), std::string::npos);

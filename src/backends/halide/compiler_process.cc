@@ -46,14 +46,6 @@ std::string unique_suffix() {
 
 }  // namespace
 
-std::string cache_dir() {
-  if (const char* dir = std::getenv("NNDELTA_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return (fs::path(xdg) / "nndelta" / "halide").string();
-  const char* home = std::getenv("HOME");
-  return (fs::path(home && *home ? home : "/tmp") / ".cache" / "nndelta" / "halide").string();
-}
-
 Manifest run_compiler(const CompileCall& call) {
   const fs::path dir = fs::path(cache_dir()) / "models";
   std::error_code ec;

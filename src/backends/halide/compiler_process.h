@@ -5,6 +5,7 @@
 // calling process with it.
 #include <string>
 
+#include "backends/halide/cache_dir.h"
 #include "backends/halide/manifest.h"
 
 namespace nnd::backends::halide {
@@ -19,9 +20,5 @@ struct CompileCall {
 };
 
 Manifest run_compiler(const CompileCall& call);
-
-// The compile cache folder: $NNDELTA_CACHE_DIR, else $XDG_CACHE_HOME/nndelta/halide, else
-// ~/.cache/nndelta/halide.
-std::string cache_dir();
 
 }  // namespace nnd::backends::halide

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "mutate/spec.h"
 
 namespace nnd::backends::halide {
 
@@ -60,8 +61,9 @@ std::string CompileOptions::target() const {
 }
 
 std::string CompileOptions::key() const {
-  return fmt::format("device={} level={} threads={} strict_float={} schedule={} steps={}", device,
-                     level, threads, strict_float ? 1 : 0, schedule, fmt::join(steps, "+"));
+  return fmt::format("device={} level={} threads={} strict_float={} schedule={} steps={}{}", device,
+                     level, threads, strict_float ? 1 : 0, schedule, fmt::join(steps, "+"),
+                     mutation.empty() ? "" : " mutate=" + mutation);
 }
 
 CompileOptions compile_options(const EnvSpec& env) {
@@ -73,12 +75,21 @@ CompileOptions compile_options(const EnvSpec& env) {
          fmt::join(devices(), ", "));
   o.level = env.opt;
   for (const auto& [key, value] : env.options)
-    if (!one_of(key, {"threads", "strict_float", "schedule", "disable"}))
+    if (!one_of(key, {"threads", "strict_float", "schedule", "disable", "mutate"}))
       fail(
           "environment '{}': halide has no option '{}' (known: threads, strict_float, schedule, "
-          "disable)",
+          "disable, mutate)",
           name, key);
   o.threads = env.int_option("threads", 1);
+  o.mutation = env.option("mutate");
+  if (!o.mutation.empty()) {
+    const mutate::MutantSpec spec = mutate::MutantSpec::parse(o.mutation);
+    if (mutate::info(spec.op).level != mutate::Level::kLoop)
+      fail("environment '{}': mutate={}: {} is a {}-level operator; halide applies loop-level ones",
+           name, o.mutation, mutate::info(spec.op).id,
+           mutate::level_name(mutate::info(spec.op).level));
+    o.mutation = spec.id();
+  }
   if (o.threads < 1) fail("environment '{}': threads={} must be at least 1", name, o.threads);
 
   const std::string strict = env.option("strict_float", o.level <= 1 ? "1" : "0");

@@ -12,7 +12,8 @@
 //       float contraction allowed (strict_float off)
 //   O3  + autoschedule (Halide's autoscheduler instead of the hand schedules), fast_math
 //       (polynomial approximations of exp, sigmoid and tanh)
-// Options: threads=N, strict_float=0|1, schedule=manual|mullapudi2016|adams2019, disable=a+b.
+// Options: threads=N, strict_float=0|1, schedule=manual|mullapudi2016|adams2019, disable=a+b,
+// mutate=OPERATOR@POSITION (a loop-level mutant: src/compiler/mutate, docs/mutation.md).
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct CompileOptions {
   bool strict_float = false;
   std::string schedule;         // manual, mullapudi2016, adams2019
   std::set<std::string> steps;  // the steps in effect after level and disable=
+  std::string mutation;         // a loop-level mutant, "operator@position"; empty: none
 
   bool has(const std::string& step) const { return steps.count(step) != 0; }
   bool gpu() const { return device == "opencl" || device == "cuda"; }

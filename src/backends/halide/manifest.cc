@@ -26,7 +26,11 @@ std::string manifest_to_json(const Manifest& m) {
               {"target", m.target},        {"options", m.options},
               {"inputs", m.inputs},        {"outputs", m.outputs},
               {"shapes", m.shapes},        {"views", m.views},
-              {"constants_at", constants}, {"stages", stages}};
+              {"constants_at", constants}, {"stages", stages},
+              {"loop_sites", m.loop_sites}};
+  if (!m.mutation.id.empty())
+    out["mutation"] = {
+        {"id", m.mutation.id}, {"where", m.mutation.where}, {"ir_changed", m.mutation.ir_changed}};
   return out.dump(1);
 }
 
@@ -49,6 +53,13 @@ Manifest manifest_from_json(const std::string& text, const std::string& path) {
     for (const json& s : j.at("stages"))
       m.stages.push_back({s.at("function"), s.at("inputs"), s.at("outputs"), s.at("nodes"),
                           s.at("schedule"), s.at("object_key"), s.at("compile_ms")});
+    m.loop_sites = j.value("loop_sites", json::object())
+                       .get<std::map<std::string, std::vector<std::string>>>();
+    if (j.contains("mutation")) {
+      const json& mu = j.at("mutation");
+      m.mutation = {mu.at("id"), mu.at("where").get<std::vector<std::string>>(),
+                    mu.at("ir_changed")};
+    }
     return m;
   } catch (const json::exception& e) {
     fail("{}: not a halide compile manifest ({})", path, e.what());

@@ -26,6 +26,14 @@ struct ConstantEntry {
   Shape shape;
 };
 
+// A loop-level mutant as compiled (CompileOptions::mutation): the sites it changed, and whether
+// the loop IR it made differs from the original's at all.
+struct MutationEntry {
+  std::string id;                  // "operator@position"; empty: no mutant compiled
+  std::vector<std::string> where;  // the sites changed, as loop_sites writes them
+  bool ir_changed = false;
+};
+
 struct Manifest {
   std::string library;         // absolute path of the .so
   std::string library_sha256;  // checked before dlopen
@@ -39,6 +47,9 @@ struct Manifest {
   std::map<std::string, std::string> views;           // value -> the value whose bytes it shows
   std::map<std::string, ConstantEntry> constants_at;  // constant -> where its bytes are
   std::vector<StageEntry> stages;                     // in execution order
+  // Per loop-level operator id, its sites in the original loop IR, in position order.
+  std::map<std::string, std::vector<std::string>> loop_sites;
+  MutationEntry mutation;
 };
 
 std::string manifest_to_json(const Manifest& manifest);

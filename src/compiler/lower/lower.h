@@ -4,9 +4,9 @@
 // axis), so that a dense row-major tensor is a Halide buffer with stride 1 in dim 0. The helpers
 // below let each op be written in ONNX axis order.
 //
-// Conventions the mutation passes rely on: padding is an explicit select on in-bounds tests,
-// ReLU/Clip are max/min, MaxPool is a max reduction, so the loop IR has the comparisons and
-// stores MutateNN's operators target.
+// Conventions the mutation passes rely on: padding is an explicit select on in-bounds tests
+// written `i > -1 && i < extent`, ReLU/Clip are max/min, MaxPool is a max reduction, so the loop
+// IR has the comparisons and stores MutateNN's operators target (src/compiler/mutate).
 #include <Halide.h>
 
 #include <functional>

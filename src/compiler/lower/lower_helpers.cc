@@ -50,7 +50,9 @@ Expr bounded_read(const Value& v, std::vector<Expr> index, const std::vector<int
   Expr inside = Halide::Internal::const_true();
   for (int axis : axes) {
     const Expr extent = static_cast<int>(v.shape[axis]);
-    inside = inside && index[axis] >= 0 && index[axis] < extent;
+    // `> -1` rather than `>= 0`: Halide keeps it as `c < x`, its spelling of a greater-than, so
+    // that padding tests hold both the LT and the GT sites of the conditional mutants.
+    inside = inside && index[axis] > -1 && index[axis] < extent;
     index[axis] = Halide::clamp(index[axis], 0, extent - 1);
   }
   return Halide::select(inside, at(v, index), outside);

@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include "core/line_diff.h"
+
 namespace nnd::mutate::graph {
 
 namespace {
@@ -28,29 +30,6 @@ std::vector<std::string> lines(const Graph& graph) {
   std::vector<std::string> out;
   for (const Node& n : graph.nodes) out.push_back(node_line(n));
   return out;
-}
-
-// Edit script from a line-level longest common subsequence: ' ', '-' or '+' per line.
-std::vector<std::pair<char, std::string>> edit_script(const std::vector<std::string>& a,
-                                                      const std::vector<std::string>& b) {
-  const size_t n = a.size(), m = b.size();
-  std::vector<std::vector<uint32_t>> lcs(n + 1, std::vector<uint32_t>(m + 1, 0));
-  for (size_t i = n; i-- > 0;)
-    for (size_t j = m; j-- > 0;)
-      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-  std::vector<std::pair<char, std::string>> script;
-  size_t i = 0, j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] == b[j]) {
-      script.emplace_back(' ', a[i++]);
-      ++j;
-    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-      script.emplace_back('-', a[i++]);
-    } else {
-      script.emplace_back('+', b[j++]);
-    }
-  }
-  return script;
 }
 
 std::string initializer_diff(const std::string& name, const Tensor* a, const Tensor* b) {
@@ -84,22 +63,7 @@ std::string node_line(const Node& node) {
 }
 
 std::string graph_diff(const Graph& before, const Graph& after) {
-  std::string out;
-  const auto script = edit_script(lines(before), lines(after));
-  std::vector<bool> near(script.size(), false);
-  for (size_t k = 0; k < script.size(); ++k)
-    if (script[k].first != ' ')
-      for (size_t c = k == 0 ? 0 : k - 1; c <= k + 1 && c < script.size(); ++c) near[c] = true;
-  bool skipped = false;
-  for (size_t k = 0; k < script.size(); ++k) {
-    if (!near[k]) {
-      skipped = true;
-      continue;
-    }
-    if (skipped) out += "  ...\n";
-    skipped = false;
-    out += fmt::format("{} {}\n", script[k].first, script[k].second);
-  }
+  std::string out = line_diff(lines(before), lines(after));
   const bool nodes_changed = !out.empty();
   std::string weights;
   std::set<std::string> names;
