@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <numeric>
 #include <set>
@@ -104,8 +105,26 @@ bool localize_by_exposure(detail::LocalizeContext& c) {
     reference_values.push_back(std::move(*r));
     candidate_values.push_back(std::move(*k));
   }
+  std::vector<std::string> keys;
+  for (const InputCase* input : c.cases) keys.push_back(input->key);
+  compare_exposed(c.reference.model().graph, reference_values, candidate_values, keys, c.tolerance,
+                  {c.reference.env_name(), c.candidate.env_name()}, result);
+  return true;
+}
+
+}  // namespace
+
+void compare_exposed(const Graph& graph, const std::vector<TensorMap>& reference_values,
+                     const std::vector<TensorMap>& candidate_values,
+                     const std::vector<std::string>& keys, const Tolerances& tolerance,
+                     const std::array<std::string, 2>& envs, LocalizeResult& result) {
+  NND_CHECK(!reference_values.empty() && reference_values.size() == candidate_values.size() &&
+                keys.size() == reference_values.size(),
+            "compare_exposed needs the same number of inputs on both sides");
   result.method = "exposure";
-  const Graph& graph = c.reference.model().graph;
+  result.curve.clear();
+  result.skipped.clear();
+  result.candidate_only = 0;
   std::set<std::string> produced;
   for (size_t position = 0; position < graph.nodes.size(); ++position) {
     const Node& node = graph.nodes[position];
@@ -119,20 +138,20 @@ bool localize_by_exposure(detail::LocalizeContext& c) {
       const TensorMap& r0 = reference_values.front();
       const TensorMap& k0 = candidate_values.front();
       if (!r0.count(value)) {
-        skip(fmt::format("not returned by {}", c.reference.env_name()));
+        skip(fmt::format("not returned by {}", envs[0]));
         continue;
       }
       if (!k0.count(value)) {
-        skip(fmt::format("not returned by {}", c.candidate.env_name()));
+        skip(fmt::format("not returned by {}", envs[1]));
         continue;
       }
-      ErrorAccumulator errors(c.tolerance.of(value));
+      ErrorAccumulator errors(tolerance.of(value));
       std::optional<ShapeMismatch> shapes;
-      for (size_t i = 0; i < c.cases.size(); ++i) {
+      for (size_t i = 0; i < keys.size(); ++i) {
         const Tensor& r = reference_values[i].at(value);
         const Tensor& k = candidate_values[i].at(value);
         if (!same_shape(r.shape(), k.shape())) {
-          if (!shapes) shapes = ShapeMismatch{r.shape(), k.shape(), c.cases[i]->key};
+          if (!shapes) shapes = ShapeMismatch{r.shape(), k.shape(), keys[i]};
           continue;
         }
         errors.add(k.to_doubles(), r.to_doubles());
@@ -144,10 +163,7 @@ bool localize_by_exposure(detail::LocalizeContext& c) {
   for (const auto& entry : candidate_values.front())
     result.candidate_only += produced.count(entry.first) ? 0 : 1;
   detail::find_first_and_neighbours(result, graph);
-  return true;
 }
-
-}  // namespace
 
 LocalizeResult localize(CompareSide& reference, CompareSide& candidate,
                         const std::vector<InputCase>& cases, const data::ModelCard& card,

@@ -9,6 +9,7 @@
 // An intermediate value is judged as the outputs are: element by element, candidate against
 // reference, it diverges when any element of it on any of the localized inputs is outside
 // |c - r| <= atol or |c - r| <= rtol * |r| (non-finite mismatches included).
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,6 +90,17 @@ struct LocalizeResult {
   // The two sides diverge (a failure of either side counts, see CompareResult).
   bool diverges() const { return compare.diverges(); }
 };
+
+// The exposure comparison on values already captured: `reference_values[i]` and
+// `candidate_values[i]` are what the two sides (`envs`: reference, candidate) returned with every
+// value exposed on input `keys[i]`. Compares the values both returned, in `graph`'s (the
+// reference model's) topological order, and fills result.method ("exposure"), curve, skipped,
+// candidate_only, first and neighbours. A pure function: the campaign's first-divergence phase
+// (analysis/first_divergence.h) and localize share it.
+void compare_exposed(const Graph& graph, const std::vector<TensorMap>& reference_values,
+                     const std::vector<TensorMap>& candidate_values,
+                     const std::vector<std::string>& keys, const Tolerances& tolerance,
+                     const std::array<std::string, 2>& envs, LocalizeResult& result);
 
 // Compares the sides over `cases` (reference first: errors are relative to it), then looks
 // inside on the divergent ones. The reference model's nodes must be in topological order (the

@@ -104,6 +104,13 @@ ModelReport build_model(campaign::Store& store, int64_t model_id,
 
   report::add_accuracy(originals, inputs, model);
   report::add_pairs(originals, options, model);
+  for (const FirstDivergence& d : read_first_divergences(store)) {
+    if (d.model_id != model_id) continue;
+    for (PairAgreement& p : model.pairs)
+      if ((p.a == d.reference_env && p.b == d.candidate_env) ||
+          (p.a == d.candidate_env && p.b == d.reference_env))
+        p.first_divergent = d;
+  }
   report::add_disagreeing_images(originals, inputs, options, model);
   report::add_latency(originals, options, model);
   report::add_nondeterminism(originals, model);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/error_stats.h"
+#include "analysis/first_divergence.h"
 #include "analysis/statistics.h"
 #include "campaign/store.h"
 
@@ -48,6 +49,9 @@ struct PairAgreement {
   double mean_jaccard = 1;      // of the top-k sets, averaged
   // a against b (b the reference side) over the compared inputs where both kept logits.
   std::optional<ErrorStats> logits;
+  // Where a and b first diverge inside the model, when the campaign looked (the store's
+  // first_divergences, analysis/first_divergence.h); either may be its reference side.
+  std::optional<FirstDivergence> first_divergent;
   // Why nothing was compared (compared == 0; the means are then left at 1 and mean nothing),
   // e.g. "no input answered ok by both (a: 200, b: 0)"; empty otherwise.
   std::string note;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 
 #include "analysis/bisect.h"
@@ -68,25 +69,32 @@ std::optional<Model> subgraph(const Model& model, const std::set<std::string>& v
 }
 
 // The reference side's tensor of every value in `names` on the input: exposure when the side
-// can, else one prefix model per value.
+// can, else one prefix model per value. Each is cast to the type `subgraph` declares for it: a
+// side that computes in another precision (ref's float64 oracle) returns float64 values, and the
+// reproducer's inputs must be what its model.onnx reads, on both sides.
 std::optional<TensorMap> captured(CompareSide& side, const InputCase& input,
-                                  const std::vector<std::string>& names) {
+                                  const std::vector<std::string>& names, const Model& subgraph) {
   TensorMap out;
   std::optional<TensorMap> all = side.values(input.inputs);
+  auto add = [&](const std::string& name, const Tensor& tensor) {
+    const ValueInfo* info = subgraph.graph.find_value_info(name);
+    const bool cast = info && info->dtype && *info->dtype != tensor.dtype();
+    out.emplace(name, cast ? tensor.cast(*info->dtype) : tensor);
+  };
   for (const std::string& name : names) {
     if (auto it = input.inputs.find(name); it != input.inputs.end()) {
-      out.emplace(name, it->second);
+      add(name, it->second);
       continue;
     }
     if (all && all->count(name)) {
-      out.emplace(name, all->at(name));
+      add(name, all->at(name));
       continue;
     }
     std::string why;
     if (!side.load_prefix(prefix_model(side.model(), name), &why)) return std::nullopt;
     std::optional<TensorMap> one = side.prefix_run(input.inputs, &why);
     if (!one) return std::nullopt;
-    out.emplace(name, one->at(name));
+    add(name, one->at(name));
   }
   return out;
 }
@@ -125,6 +133,7 @@ std::optional<Reproducer> write_reproducer(const LocalizeResult& result, Compare
   Reproducer r;
   r.dir = dir;
   std::optional<Model> sub_a, sub_b;
+  std::unique_ptr<CompareSide> side_a, side_b;  // the last subgraph tried, on each side
   TensorMap feed;
   for (int round = 0; round < 4; ++round) {
     std::vector<std::string> external, external_b, names;
@@ -132,7 +141,7 @@ std::optional<Reproducer> write_reproducer(const LocalizeResult& result, Compare
     std::optional<Model> b =
         two_models ? subgraph(candidate.model(), values, &external_b, nullptr) : a;
     if (!a || !b) break;
-    std::optional<TensorMap> inputs = captured(reference, input, external);
+    std::optional<TensorMap> inputs = captured(reference, input, external, *a);
     if (!inputs) break;
     sub_a = a;
     sub_b = b;
@@ -140,10 +149,12 @@ std::optional<Reproducer> write_reproducer(const LocalizeResult& result, Compare
     r.nodes = names;
     a->source_path = (fs::path(dir) / "model.onnx").string();
     b->source_path = (fs::path(dir) / (two_models ? "model_b.onnx" : "model.onnx")).string();
-    CompareSide ra(*a, reference.env()), cb(*b, candidate.env());
+    // Kept for the output files once the loop ends (a worker start costs about a second).
+    side_a = std::make_unique<CompareSide>(*a, reference.env());
+    side_b = std::make_unique<CompareSide>(*b, candidate.env());
     std::vector<InputCase> cases = {{"pb:" + (fs::path(dir) / "inputs").string(), feed}};
-    CompareResult c =
-        compare_sides(ra, cb, cases, data::card_from_model(*a, a->source_path), tolerances);
+    CompareResult c = compare_sides(*side_a, *side_b, cases,
+                                    data::card_from_model(*a, a->source_path), tolerances);
     r.verdict = verdict_line(c);
     r.diverges = c.diverges();
     if (r.diverges) break;
@@ -170,13 +181,10 @@ std::optional<Reproducer> write_reproducer(const LocalizeResult& result, Compare
   onnx_io::save_model(*sub_a, (fs::path(dir) / "model.onnx").string());
   if (two_models) onnx_io::save_model(*sub_b, (fs::path(dir) / "model_b.onnx").string());
   write_tensors(feed, fs::path(dir) / "inputs", "input_");
-  {
-    CompareSide ra(*sub_a, reference.env()), cb(*sub_b, candidate.env());
-    if (std::optional<TensorMap> out = ra.run(feed))
-      write_tensors(*out, fs::path(dir) / "reference", "output_");
-    if (std::optional<TensorMap> out = cb.run(feed))
-      write_tensors(*out, fs::path(dir) / "candidate", "output_");
-  }
+  if (std::optional<TensorMap> out = side_a->run(feed))
+    write_tensors(*out, fs::path(dir) / "reference", "output_");
+  if (std::optional<TensorMap> out = side_b->run(feed))
+    write_tensors(*out, fs::path(dir) / "candidate", "output_");
   r.command =
       fmt::format("nndelta compare --model {}{} --env {} --env {} --dataset pb:{} {}",
                   (fs::path(dir) / "model.onnx").string(),

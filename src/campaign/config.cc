@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "data/feeds.h"
 #include "mutate/catalogue.h"
 #include "mutate/position.h"
 #include "worker/launch.h"
@@ -326,7 +327,7 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
 
   const toml::table* dataset = r.table(root, "dataset");
   if (!dataset) fail("{}: a [dataset] table with 'spec' is required", path);
-  r.only(*dataset, "dataset.", {"spec", "limit", "seed"});
+  r.only(*dataset, "dataset.", {"spec", "limit", "seed", "shape"});
   std::optional<std::string> spec = r.value<std::string>(*dataset, "spec", "a dataset spec");
   if (!spec) fail("{}: dataset.spec is required (e.g. \"fashion-mnist:test\")", path);
   config.dataset = *spec;
@@ -337,6 +338,15 @@ CampaignConfig parse_campaign(const std::string& toml_text, const std::string& p
   }
   if (auto seed = r.value<int64_t>(*dataset, "seed", "an integer"))
     config.dataset += fmt::format(",seed={}", *seed);
+  // shape = ["NAME:1x3x224x224"]: dims the models leave symbolic, for prepared tensors.
+  for (auto& [text, where] : r.strings(*dataset, "shape")) {
+    try {
+      data::parse_shapes({text});
+    } catch (const UserError& e) {
+      fail("{}: dataset.shape: {}", at(path, where), e.what());
+    }
+    config.shapes.push_back(text);
+  }
 
   std::set<std::string> seen;
   if (const toml::table* envs = r.table(root, "environments")) {

@@ -67,6 +67,9 @@ struct CampaignConfig {
   bool keep_logits = false;
   IntermediatesSelection intermediates;
   MutationSelection mutations;
+  // [dataset] shape = ["NAME:1x3x224x224"]: dims for inputs the model leaves symbolic, for
+  // prepared tensors (data/feeds.h); as compare's --shape.
+  std::vector<std::string> shapes;
 };
 
 CampaignConfig load_campaign(const std::string& path);

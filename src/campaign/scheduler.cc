@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "campaign/capture.h"
+#include "campaign/inputs.h"
 #include "campaign/mutations.h"
 #include "campaign/progress.h"
 #include "campaign/store.h"
@@ -40,7 +41,7 @@ constexpr int kDeathsBeforeStuck = 3;
 struct PreparedModel {
   data::CardedModel model;
   int64_t id = 0;
-  std::shared_ptr<const std::vector<Tensor>> inputs;  // preprocessed, by item position
+  std::shared_ptr<const std::vector<TensorMap>> inputs;  // by item position
   // [keep] intermediates: whether its runs capture any, and which of the campaign's value names
   // this model produces (empty: every value).
   bool captures = false;
@@ -53,7 +54,7 @@ struct Variant {
   size_t model = 0;
   int64_t mutant_id = 0;  // 0: the original
   std::shared_ptr<const Model> graph;
-  std::shared_ptr<const std::vector<Tensor>> inputs;
+  std::shared_ptr<const std::vector<TensorMap>> inputs;
   std::vector<size_t> environments;  // where it runs (indices into config.environments)
   std::string build_error;           // why the mutated graph does not check, when it does not
   std::string loop_mutation;         // a loop mutant's id: its halide environments get mutate=
@@ -136,14 +137,16 @@ PredictionRecord prediction(const Job& job, int64_t input_id, int repetition,
   }
   std::vector<float> all = it->second.to_floats();
   const size_t offset = static_cast<size_t>(card.label_offset);
-  if (all.size() < offset + card.labels.size()) {
+  // Without a card, labels are class indices: every value of the output is a class score.
+  const size_t classes = card.from_model ? all.size() : card.labels.size();
+  if (all.size() < offset + classes) {
     p.outcome = "failed";
     p.message = fmt::format("output '{}' has {} values, the card needs {}", card.output, all.size(),
-                            offset + card.labels.size());
+                            offset + classes);
     return p;
   }
   std::vector<float> scores(all.begin() + static_cast<long>(offset),
-                            all.begin() + static_cast<long>(offset + card.labels.size()));
+                            all.begin() + static_cast<long>(offset + classes));
   std::vector<int32_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
   const size_t k = std::min<size_t>(static_cast<size_t>(top_k), order.size());
@@ -185,33 +188,27 @@ class Campaign {
 
  private:
   void load_inputs() {
-    dataset_ = data::open_dataset(data::DatasetSpec::parse(config_.dataset));
-    std::vector<data::Item> items;
-    for (size_t i = 0; i < dataset_->size(); ++i) {
-      data::Item item = dataset_->item(i);
-      if (!item.readable()) {
-        unreadable_.push_back(fmt::format("{}: {}", item.source, item.error));
-        continue;
-      }
-      items.push_back(std::move(item));
-    }
+    std::vector<data::CardedModel> loaded;
+    for (const std::string& path : config_.models)
+      loaded.push_back(data::load_model_with_card(path));
+    std::vector<const data::CardedModel*> pointers;
+    for (const data::CardedModel& m : loaded) pointers.push_back(&m);
+    const CampaignInputs campaign_inputs = read_campaign_items(config_, pointers);
+    unreadable_ = campaign_inputs.unreadable;
+    const std::vector<data::Item>& items = campaign_inputs.items;
     models_.reserve(config_.models.size());  // variants point into it
-    for (const std::string& path : config_.models) {
-      PreparedModel m{data::load_carded_model(path), 0, {}, false, {}};
+    for (size_t i = 0; i < loaded.size(); ++i) {
+      const std::string& path = config_.models[i];
+      PreparedModel m{std::move(loaded[i]), 0, {}, false, {}};
       m.id = store_->model_id({m.model.card.name, path, sha256_file(path)});
-      auto inputs = std::make_shared<std::vector<Tensor>>();
-      for (const data::Item& item : items) inputs->push_back(data::model_input(item, m.model.card));
-      m.inputs = std::move(inputs);
+      m.inputs = std::make_shared<const std::vector<TensorMap>>(
+          model_feeds(config_, campaign_inputs, m.model));
       models_.push_back(std::move(m));
       add_variants(models_.size() - 1, items);
     }
     const data::ModelCard& card = models_.front().model.card;
-    for (const data::Item& item : items) {
-      std::optional<int64_t> label;
-      if (item.label)
-        label = static_cast<int64_t>(data::resolve_label(*item.label, card.labels, item));
-      input_ids_.push_back(store_->input_id(item.key, label, item.source));
-    }
+    for (const data::Item& item : items)
+      input_ids_.push_back(store_->input_id(item.key, label_index(item, card), item.source));
     select_captures(items);
   }
 
@@ -241,9 +238,13 @@ class Campaign {
       if (p.mutant.input_fault == data::InputFault::kNone) {
         v.inputs = model.inputs;
       } else {
-        auto inputs = std::make_shared<std::vector<Tensor>>();
+        if (model.model.card.from_model)
+          fail("{}: input mutants need a model card to preprocess images; {} has none",
+               config_.path, model.model.path);
+        auto inputs = std::make_shared<std::vector<TensorMap>>();
         for (const data::Item& item : items)
-          inputs->push_back(data::model_input(item, model.model.card, p.mutant.input_fault));
+          inputs->push_back({{model.model.card.input,
+                              data::model_input(item, model.model.card, p.mutant.input_fault)}});
         v.inputs = std::move(inputs);
       }
       variants_.push_back(std::move(v));
@@ -567,7 +568,7 @@ class Campaign {
     int deaths = 0;
     for (size_t k = 0; k < segment.captures.size(); ++k) {
       const size_t i = segment.captures[k];
-      TensorMap inputs{{model.model.card.input, (*model.inputs)[i]}};
+      const TensorMap& inputs = (*model.inputs)[i];
       try {
         worker::InferResult result = capture.session->intermediates(inputs);
         push_capture(job, i, capture_record(capture.values, std::move(result.outputs)));
@@ -601,15 +602,12 @@ class Campaign {
   }
 
   void run_segment(const Segment& segment, worker::EnvSession& session, const PreparedModel& model,
-                   const std::vector<Tensor>& inputs) {
+                   const std::vector<TensorMap>& inputs) {
     Job& job = *segment.job;
     int deaths = 0;
     const std::vector<size_t>& items = segment.items;
     session.infer_each(
-        items.size(),
-        [&](size_t k) {
-          return TensorMap{{model.model.card.input, inputs[items[k]]}};
-        },
+        items.size(), [&](size_t k) { return inputs[items[k]]; },
         [&](size_t k, const worker::InferResult* result, const worker::WorkerFailure* failure) {
           if (job.abandoned || stopping_) return false;
           const size_t i = items[k];
@@ -641,7 +639,6 @@ class Campaign {
   const RunOptions& options_;
   CampaignSummary summary_;
   std::unique_ptr<Store> store_;
-  std::unique_ptr<data::Dataset> dataset_;
   std::vector<std::string> unreadable_;
   std::vector<PreparedModel> models_;
   std::vector<Variant> variants_;  // per model: the original, then its mutants

@@ -140,6 +140,39 @@ ALTER TABLE mutants ADD COLUMN note TEXT NOT NULL DEFAULT '';
 
 void add_mutant_sites_v3(sql::Database& db) { db.exec(kSchemaV3); }
 
+// Version 4: the first divergent node of each diverging pair of environments of a model, found
+// after the runs (analysis/first_divergence.h) by running one input with every value exposed in
+// both environments. One row per pair, whatever came of it, so a resumed campaign skips it:
+// outcome "found" (the node's columns set), "none" (no value beyond tolerance on that input) or
+// why it could not be looked for ("failed", with the message).
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE first_divergences (
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  reference_env_id INTEGER NOT NULL REFERENCES environments(id),
+  candidate_env_id INTEGER NOT NULL REFERENCES environments(id),
+  input_id INTEGER REFERENCES inputs(id),
+  outcome TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  position INTEGER,
+  node TEXT,
+  op TEXT,
+  value TEXT,
+  max_abs REAL,
+  mean_abs REAL,
+  beyond INTEGER,
+  count INTEGER,
+  reference_shape TEXT,
+  candidate_shape TEXT,
+  compared INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  atol REAL NOT NULL,
+  rtol REAL NOT NULL,
+  PRIMARY KEY (model_id, reference_env_id, candidate_env_id)
+);
+)sql";
+
+void add_first_divergences_v4(sql::Database& db) { db.exec(kSchemaV4); }
+
 struct Migration {
   int64_t to_version;
   void (*apply)(sql::Database&);
@@ -151,6 +184,7 @@ const std::vector<Migration>& migrations() {
       {1, &create_v1},
       {2, &add_intermediates_v2},
       {3, &add_mutant_sites_v3},
+      {4, &add_first_divergences_v4},
   };
   return list;
 }

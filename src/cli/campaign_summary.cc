@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "analysis/first_divergence.h"
+#include "campaign/store.h"
+
 namespace nnd::cli {
 
 void print_campaign_plan(const campaign::CampaignConfig& config) {
@@ -24,6 +27,23 @@ void print_campaign_summary(const campaign::CampaignSummary& s) {
   for (const auto& [env, seconds] : s.seconds_per_environment)
     fmt::print("  {:<28} {:8.1f} s\n", env, seconds);
   fmt::print("wall time {:.1f} s\n", s.seconds);
+}
+
+}  // namespace nnd::cli
+
+namespace nnd::cli {
+
+void locate_and_print_first_divergences(const campaign::CampaignConfig& config,
+                                        const std::string& store_path, bool quiet) {
+  auto store = campaign::Store::open(store_path);
+  analysis::FirstDivergenceOptions options;
+  options.quiet = quiet;
+  const analysis::FirstDivergenceSummary s =
+      analysis::locate_first_divergences(*store, config, options);
+  fmt::print(
+      "first divergent nodes: {} diverging pair{} ({} already in the store), {} with a node named, "
+      "{:.1f} s\n",
+      s.pairs, s.pairs == 1 ? "" : "s", s.recorded_before, s.found, s.seconds);
 }
 
 }  // namespace nnd::cli

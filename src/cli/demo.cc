@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "analysis/first_divergence.h"
 #include "analysis/report_data.h"
 #include "analysis/run_summary.h"
 #include "campaign/scheduler.h"
@@ -47,6 +48,30 @@ void print_table(campaign::Store& store, const std::string& baseline) {
   }
 }
 
+// Where each environment that diverges from the baseline starts to, per model (the store's
+// first_divergences): what a user of the demo should see found and localized.
+void print_first_divergences(campaign::Store& store, const std::string& baseline) {
+  bool any = false;
+  for (const analysis::FirstDivergence& d : analysis::read_first_divergences(store)) {
+    if (d.reference_env != baseline) continue;
+    if (!any)
+      fmt::print("\nfirst divergent node against {} (one input each; the report has every pair)\n",
+                 baseline);
+    any = true;
+    if (!d.first) {
+      fmt::print("  {:<13} {:<20} {}\n", d.model, d.candidate_env,
+                 analysis::first_divergence_text(d));
+      continue;
+    }
+    const std::string few = d.skipped ? fmt::format(" (only {} of {} values compared)", d.compared,
+                                                    d.compared + d.skipped)
+                                      : "";
+    fmt::print("  {:<13} {:<20} #{} {} ({}) → {}: max abs {:.3g}{}\n", d.model, d.candidate_env,
+               d.first->position, d.first->node, d.first->op, d.first->value,
+               d.first->stats.max_abs, few);
+  }
+}
+
 int run_demo(const DemoOptions& o) {
   const std::string zoo = (std::filesystem::path(worker::home_dir()) / "zoo").string();
   campaign::CampaignConfig config = campaign::demo_campaign(zoo, o.images, o.store);
@@ -55,14 +80,17 @@ int run_demo(const DemoOptions& o) {
   campaign::RunOptions options;
   options.jobs = o.jobs;
   options.quiet = o.quiet;
-  print_campaign_summary(campaign::run_campaign(config, options));
+  const campaign::CampaignSummary summary = campaign::run_campaign(config, options);
+  print_campaign_summary(summary);
+  locate_and_print_first_divergences(config, summary.store, o.quiet);
   auto store = campaign::Store::open_read_only(config.store);
   print_table(*store, "ref@cpu:O2");
+  print_first_divergences(*store, "ref@cpu:O2");
   fmt::print("\nstore: {} (SQL: docs/store.md); re-running resumes and only adds what is missing\n",
              std::filesystem::absolute(config.store).string());
   fmt::print(
-      "localize: nndelta localize --store {} names the first divergent node of every pair "
-      "whose labels differ (e.g. ref@cpu:O2 against ref+qdq8@cpu:O2)\n",
+      "localize: the report's findings name the first divergent node of each diverging pair; "
+      "nndelta localize --store {} looks inside every pair whose labels differ, on more inputs\n",
       config.store);
   const analysis::ReportData data = analysis::build_report(*store, {});
   const std::string out = report::default_out_dir(config.store);

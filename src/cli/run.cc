@@ -29,7 +29,9 @@ int run(const RunCliOptions& o) {
   options.retry_failed = o.retry_failed;
   print_campaign_plan(config);
   std::fflush(stdout);  // progress goes to stderr: keep the two in order
-  print_campaign_summary(campaign::run_campaign(config, options));
+  const campaign::CampaignSummary summary = campaign::run_campaign(config, options);
+  print_campaign_summary(summary);
+  if (options.shard.count == 1) locate_and_print_first_divergences(config, summary.store, o.quiet);
   return 0;
 }
 

@@ -131,8 +131,8 @@ std::unique_ptr<Dataset> open_dataset(const DatasetSpec& spec) {
     dataset = open_npy(spec.location);
   else if (spec.kind == "npz" || spec.kind == "pb" || spec.kind == "random")
     fail(
-        "dataset '{}': {}: feeds tensors by input name, which compare, localize, infer and eval "
-        "take; campaigns take fashion-mnist, images or npy",
+        "dataset '{}': {}: feeds prepared tensors by input name (as compare, localize, infer, "
+        "eval and campaigns read it), not images or rows to preprocess here",
         spec.canonical(), spec.kind);
   else
     fail("dataset '{}': unknown kind '{}'", spec.canonical(), spec.kind);

@@ -7,8 +7,10 @@
 
 #include <optional>
 
+#include "analysis/first_divergence.h"
 #include "campaign/config.h"
 #include "campaign/scheduler.h"
+#include "campaign/store.h"
 #include "python/bindings.h"
 
 namespace nnd::python {
@@ -75,13 +77,30 @@ py::dict run(const std::string& path, int jobs, const std::optional<std::string>
     return true;
   };
   campaign::CampaignSummary summary;
+  std::optional<analysis::FirstDivergenceSummary> divergences;
   {
     py::gil_scoped_release release;
     const campaign::CampaignConfig config = campaign::load_campaign(path);
     summary = campaign::run_campaign(config, options);
+    // As `nndelta run`: the first divergent node of each diverging pair, into the store.
+    if (!raised && !summary.stopped && options.shard.count == 1) {
+      auto store = campaign::Store::open(summary.store);
+      analysis::FirstDivergenceOptions o;
+      o.quiet = options.quiet;
+      divergences = analysis::locate_first_divergences(*store, config, o);
+    }
   }
   if (raised) throw std::move(*raised);
-  return summary_dict(summary);
+  py::dict d = summary_dict(summary);
+  if (divergences) {
+    py::dict f;
+    f["pairs"] = divergences->pairs;
+    f["recorded_before"] = divergences->recorded_before;
+    f["found"] = divergences->found;
+    f["seconds"] = divergences->seconds;
+    d["first_divergences"] = f;
+  }
+  return d;
 }
 
 }  // namespace
@@ -101,7 +120,9 @@ failures, elapsed_s, rate, current). Ctrl-C, or an exception from the callable, 
 after the inferences in flight and is raised; run() again to resume.
 
 Returns the campaign's summary: store, recorded, input_failures, run_status (status -> runs),
-seconds_per_environment, seconds, stopped, and the capture counts. A malformed campaign raises
+seconds_per_environment, seconds, stopped, and the capture counts; unless sharded or stopped, also
+first_divergences (pairs, recorded_before, found, seconds): the first divergent node of each
+diverging pair, found after the runs and recorded in the store. A malformed campaign raises
 nndelta.Error with the CLI's message (e.g. "c.toml:8: unknown key 'environments.colour'").)");
 }
 

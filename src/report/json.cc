@@ -36,6 +36,35 @@ json accuracy(const analysis::EnvironmentAccuracy& a) {
           {"ci95", interval(a.ci95)}};
 }
 
+// The pair's first divergent node as the campaign found it (null when it did not look).
+json first_divergent(const std::optional<analysis::FirstDivergence>& d) {
+  if (!d) return nullptr;
+  json node = nullptr;
+  if (d->first) {
+    const analysis::ValueError& v = *d->first;
+    json shapes = nullptr;
+    if (v.shapes) shapes = {{"reference", v.shapes->reference}, {"candidate", v.shapes->candidate}};
+    node = {{"position", v.position},
+            {"node", v.node},
+            {"op", v.op},
+            {"value", v.value},
+            {"max_abs", number(v.stats.max_abs)},
+            {"mean_abs", number(v.stats.mean_abs)},
+            {"beyond", v.stats.beyond},
+            {"count", v.stats.count},
+            {"shapes_differ", shapes}};
+  }
+  return {{"reference", d->reference_env},
+          {"candidate", d->candidate_env},
+          {"input", d->input},
+          {"outcome", d->outcome},
+          {"message", d->message},
+          {"compared", d->compared},
+          {"skipped", d->skipped},
+          {"tolerance", {{"atol", number(d->tolerance.atol)}, {"rtol", number(d->tolerance.rtol)}}},
+          {"node", node}};
+}
+
 json pair(const analysis::PairAgreement& p) {
   return {{"a", p.a},
           {"b", p.b},
@@ -46,6 +75,7 @@ json pair(const analysis::PairAgreement& p) {
           {"mean_rbo", number(p.mean_rbo)},
           {"mean_jaccard", number(p.mean_jaccard)},
           {"logits", p.logits ? analysis::error_stats_json(*p.logits) : json(nullptr)},
+          {"first_divergent", first_divergent(p.first_divergent)},
           {"note", p.note}};
 }
 

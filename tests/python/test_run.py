@@ -14,6 +14,9 @@ def test_run_records_every_prediction_and_resumes(small_store):
     assert summary["run_status"] == {"done": 2}
     assert summary["captures_recorded"] == 2 * 2
     assert not summary["stopped"]
+    # ref and opencv agree on resnet within 1e-5: no pair to look inside.
+    assert summary["first_divergences"]["pairs"] == 0
+    assert summary["first_divergences"]["found"] == 0
     campaign = path.parent / "c.toml"
     again = nndelta.run(str(campaign), progress=False)
     assert again["recorded"] == 0 and again["recorded_before"] == 2 * IMAGES

@@ -230,6 +230,37 @@ TEST(Detect, ReproducerIsTheSmallestSubgraphThatStillDiverges) {
   EXPECT_NE(shown.out.find("DIVERGE"), std::string::npos) << shown.out;
 }
 
+// The node alone agrees, so the reproducer grows by its neighbours: against the float64 oracle,
+// float32 ref's "down" (u - 1e8) diverges only because "up" (x + 1e8) rounded x away. Fed the
+// oracle's u (cast to the float32 the subgraph reads), both sides subtract exactly and agree;
+// with "up" added, fed x, they diverge again.
+TEST(Detect, ReproducerGrowsByNeighboursWhenTheNodeAloneAgrees) {
+  const std::string m = saved(nnd::testing::cancellation_model(), "cancel.onnx");
+  const std::string dir = nnd::testing::fresh_dir("reproducer");
+  auto r = run_cli("localize --model " + m +
+                   " --env ref@cpu:O2,precision=f64 --env ref@cpu:O2 --dataset random:1,seed=1 "
+                   "--format json --reproducer " +
+                   dir);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["first_divergent"]["node"], "down");
+  EXPECT_EQ(j["reproducer"]["nodes"], nlohmann::json({"up", "down"}));
+  EXPECT_EQ(j["reproducer"]["diverges"], true);
+  Model sub = onnx_io::load_model(dir + "/model.onnx");
+  ASSERT_EQ(sub.graph.nodes.size(), 2u);
+  ASSERT_EQ(sub.graph.inputs.size(), 1u);
+  EXPECT_EQ(sub.graph.inputs[0].name, "x");
+  const Tensor x = onnx_io::load_tensor_file(dir + "/inputs/input_x.pb");
+  EXPECT_EQ(x.dtype(), DType::kFloat32);
+  // float32 ref rounds x + 1e8 to 1e8 for |x| < 4: y is all zeros; the oracle returns x (in
+  // float64, up to the rounding of x + 1e8 in double).
+  const Tensor y_candidate = onnx_io::load_tensor_file(dir + "/candidate/output_y.pb");
+  const Tensor y_reference = onnx_io::load_tensor_file(dir + "/reference/output_y.pb");
+  EXPECT_EQ(y_candidate.to_doubles(), std::vector<double>(4, 0.0));
+  ASSERT_EQ(y_reference.size(), 4);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(y_reference.to_doubles()[i], x.to_doubles()[i], 1e-7);
+}
+
 TEST(Detect, ReportOpensWithItsFindings) {
   ReportData data;
   ModelReport m;

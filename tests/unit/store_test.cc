@@ -143,7 +143,7 @@ TEST(Store, CreateAndReopenKeepsEverything) {
   EXPECT_EQ(db.query_int("SELECT count(*) FROM run_overview WHERE model = 'mnv2' AND "
                          "environment = 'ort@cpu:O3' AND mutant_op = 'swap-args'"),
             1);
-  EXPECT_EQ(db.query_int("SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+  EXPECT_EQ(db.query_int("SELECT value FROM meta WHERE key = 'schema_version'"), 4);
   EXPECT_EQ(db.query_int("SELECT count(*) FROM meta WHERE key = 'created_by' AND "
                          "value LIKE 'nndelta %'"),
             1);
@@ -507,7 +507,7 @@ TEST(StoreMigration, AVersion1StoreMigratesAndKeepsItsRows) {
   // A reader migrates a private in-memory copy and leaves the file as it was.
   {
     auto reader = Store::open_read_only(path);
-    EXPECT_EQ(reader->database().query_int("PRAGMA user_version"), 3);
+    EXPECT_EQ(reader->database().query_int("PRAGMA user_version"), 4);
     EXPECT_EQ(reader->prediction_count(), 2);
     EXPECT_EQ(reader->path(), path);
     sql::Database file(path, sql::Database::Access::kReadOnly);
@@ -516,8 +516,10 @@ TEST(StoreMigration, AVersion1StoreMigratesAndKeepsItsRows) {
   {
     auto store = Store::open(path);
     sql::Database& db = store->database();
-    EXPECT_EQ(db.query_int("PRAGMA user_version"), 3);
-    EXPECT_EQ(db.query_int("SELECT value = '3' FROM meta WHERE key = 'schema_version'"), 1);
+    EXPECT_EQ(db.query_int("PRAGMA user_version"), 4);
+    EXPECT_EQ(db.query_int("SELECT value = '4' FROM meta WHERE key = 'schema_version'"), 1);
+    // Version 4's table exists, empty.
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM first_divergences"), 0);
     // Version 3's mutant columns exist, with their defaults.
     EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_table_info('mutants') WHERE name IN "
                            "('level', 'sites', 'site_list', 'note')"),
