@@ -339,7 +339,10 @@ Plan plan_from_sizes(const Node& node, const Shape& x, const Tensor& sizes,
         policy == "not_larger" ? std::min(scale, plan.scales[a]) : std::max(scale, plan.scales[a]);
   for (size_t a : axes) {
     plan.scales[a] = scale;
-    plan.out[a] = static_cast<int64_t>(scale * static_cast<double>(x[a]) + 0.5);
+    // Rounded half up as the spec's formula and ref do (lround would differ on no positive value,
+    // but this is ref's expression, kept so that the two stay the same).
+    plan.out[a] = static_cast<int64_t>(  // NOLINT(bugprone-incorrect-roundings)
+        scale * static_cast<double>(x[a]) + 0.5);
   }
   return plan;
 }
