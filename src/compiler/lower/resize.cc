@@ -339,8 +339,8 @@ Plan plan_from_sizes(const Node& node, const Shape& x, const Tensor& sizes,
         policy == "not_larger" ? std::min(scale, plan.scales[a]) : std::max(scale, plan.scales[a]);
   for (size_t a : axes) {
     plan.scales[a] = scale;
-    // Rounded half up as the spec's formula and ref do (lround would differ on no positive value,
-    // but this is ref's expression, kept so that the two stay the same).
+    // Rounded half up with ref's own expression, so that the two agree even where adding 0.5
+    // rounds up in double (0.49999999999999994), which lround would not.
     plan.out[a] = static_cast<int64_t>(  // NOLINT(bugprone-incorrect-roundings)
         scale * static_cast<double>(x[a]) + 0.5);
   }
