@@ -143,6 +143,87 @@ Model shape_model() {
   return m;
 }
 
+Attribute text(const std::string& v) { return Attribute{v}; }
+
+// Resize in nearest and linear, up and down, from scales and from sizes, over the coordinate
+// modes and nearest modes (asymmetric at scale 2 puts every other position on a tie).
+Model resize_model() {
+  Model m;
+  m.opsets = {{"", 13}};
+  m.source_path = "resize";
+  Graph& g = m.graph;
+  g.name = "resize";
+  g.inputs = {float_value("x", {1, 2, 5, 6})};
+  g.initializers = {
+      {"up", Tensor::of<float>({4}, {1.f, 1.f, 2.f, 1.5f})},
+      {"down", Tensor::of<float>({4}, {1.f, 1.f, 0.6f, 0.7f})},
+      {"big", Tensor::of<int64_t>({4}, {1, 2, 9, 11})},
+      {"small", Tensor::of<int64_t>({4}, {1, 2, 3, 4})},
+      {"roi", Tensor::of<float>({8}, {0.f, 0.f, -0.2f, 0.1f, 1.f, 1.f, 0.9f, 1.3f})},
+  };
+  auto resize = [](const std::string& out, const std::string& roi, const std::string& scales,
+                   const std::string& sizes, const std::string& mode, const std::string& coords,
+                   const std::string& nearest) {
+    return make_node("Resize", {"x", roi, scales, sizes}, {out},
+                     {{"mode", text(mode)},
+                      {"coordinate_transformation_mode", text(coords)},
+                      {"nearest_mode", text(nearest)},
+                      {"extrapolation_value", real(-3.f)}});
+  };
+  g.nodes = {
+      resize("n1", "", "up", "", "nearest", "asymmetric", "round_prefer_floor"),
+      resize("n2", "", "up", "", "nearest", "asymmetric", "round_prefer_ceil"),
+      resize("n5", "", "down", "", "nearest", "half_pixel", "round_prefer_floor"),
+      resize("n3", "", "", "big", "nearest", "align_corners", "floor"),
+      resize("n4", "", "", "small", "nearest", "pytorch_half_pixel", "ceil"),
+      resize("l2", "", "down", "", "linear", "pytorch_half_pixel", "floor"),
+      resize("l3", "", "", "big", "linear", "align_corners", "floor"),
+      resize("l4", "", "", "small", "linear", "half_pixel_symmetric", "floor"),
+      resize("t1", "roi", "", "big", "linear", "tf_crop_and_resize", "floor"),
+      resize("c1", "", "up", "", "cubic", "half_pixel", "floor"),
+      resize("c2", "", "", "small", "cubic", "align_corners", "floor"),
+      resize("e1", "", "", "big", "linear", "half_pixel", "floor"),
+  };
+  // Keys' kernel with another A, and exclude_outside's renormalized weights.
+  g.nodes[g.nodes.size() - 2].attributes["cubic_coeff_a"] = real(-0.5f);
+  g.nodes[g.nodes.size() - 2].attributes["exclude_outside"] = one(1);
+  g.nodes.back().attributes["exclude_outside"] = one(1);
+  for (const Node& n : g.nodes) {
+    const bool up = n.inputs[2] == "up", big = n.inputs[3] == "big";
+    g.outputs.push_back(float_value(n.outputs[0], up    ? Shape{1, 2, 10, 9}
+                                                  : big ? Shape{1, 2, 9, 11}
+                                                        : Shape{1, 2, 3, 4}));
+  }
+  return m;
+}
+
+// Resize-10 (or with `upsample`, Upsample-9, its only up-scaling node): the legacy nearest
+// (floor up, ceil down) and linear.
+Model legacy_resize_model(bool upsample = false) {
+  Model m;
+  m.opsets = {{"", 10}};
+  m.source_path = "legacy-resize";
+  Graph& g = m.graph;
+  g.name = "legacy-resize";
+  g.inputs = {float_value("x", {1, 2, 5, 6})};
+  g.initializers = {{"up", Tensor::of<float>({4}, {1.f, 1.f, 2.f, 1.5f})},
+                    {"down", Tensor::of<float>({4}, {1.f, 1.f, 0.6f, 0.7f})}};
+  g.nodes = {
+      make_node("Resize", {"x", "up"}, {"n1"}, {{"mode", text("nearest")}}),
+      make_node("Resize", {"x", "down"}, {"n2"}, {{"mode", text("nearest")}}),
+      make_node("Resize", {"x", "down"}, {"l1"}, {{"mode", text("linear")}}),
+  };
+  g.outputs = {float_value("n1", {1, 2, 10, 9}), float_value("n2", {1, 2, 3, 4}),
+               float_value("l1", {1, 2, 3, 4})};
+  if (upsample) {
+    m.opsets = {{"", 9}};
+    m.source_path = "upsample";
+    g.nodes = {make_node("Upsample", {"x", "up"}, {"u1"}, {{"mode", text("linear")}})};
+    g.outputs = {float_value("u1", {1, 2, 10, 9})};
+  }
+  return m;
+}
+
 std::unique_ptr<backends::Session> prepare(const std::string& env, const Model& model) {
   backends::PrepareRequest request;
   request.env = EnvSpec::parse(env);
@@ -217,6 +298,49 @@ TEST(Halide, EveryOpFamilyAgreesWithRefAtEveryLevel) {
       EXPECT_LT(worst(got, want), bound) << model.source_path << " " << env;
     }
   }
+}
+
+TEST(Halide, ResizeAgreesWithRefInEveryModeAndRefusesWhatItLacks) {
+  const TensorMap inputs = {{"x", values({1, 2, 5, 6}, 1.5f, 5)}};
+  // Per output, so that a failure names the mode.
+  auto check = [&](const Model& model, const std::string& env, double bound) {
+    const TensorMap want = ref::Interpreter(model).run(inputs);
+    const TensorMap got = prepare(env, model)->run(inputs);
+    for (const auto& [name, t] : want) {
+      const double w = worst({{name, got.at(name)}}, {{name, t}});
+      if (bound == 0)
+        EXPECT_EQ(w, 0) << model.source_path << " " << env << " " << name;
+      else
+        EXPECT_LT(w, bound) << model.source_path << " " << env << " " << name;
+    }
+  };
+  // float64 coordinates and weights as ref's: the same bits at O0 (strict_float), and at O2 the
+  // same pixels, the blend's rounding aside (FMA contraction in double).
+  check(resize_model(), "halide@cpu:O0", 0);
+  check(resize_model(), "halide@cpu:O2", 1e-7);
+  check(legacy_resize_model(), "halide@cpu:O0", 0);
+  check(legacy_resize_model(/*upsample=*/true), "halide@cpu:O0", 0);
+  // OpenCL computes the coordinates in float64 too (cl_doubles): a near-tie nearest (n5), a
+  // linear and a cubic blend.
+  if (worker::unavailable_reason(EnvSpec::parse("halide@opencl:O2")).empty()) {
+    Model model = resize_model();
+    std::erase_if(model.graph.nodes,
+                  [](const Node& n) { return n.name != "n5" && n.name != "l2" && n.name != "c1"; });
+    std::erase_if(model.graph.outputs, [](const ValueInfo& v) {
+      return v.name != "n5" && v.name != "l2" && v.name != "c1";
+    });
+    check(model, "halide@opencl:O2", 1e-7);
+  }
+  // A mode halide (and ref) lacks. (Antialias needs opset 18, which nndelta does not read.)
+  Model area = resize_model();
+  area.graph.nodes.resize(1);
+  area.graph.nodes[0].attributes["mode"] = text("area");
+  area.graph.outputs.resize(1);
+  EXPECT_NE(error_of([&] {
+              prepare("halide@cpu:O2", area);
+            }).find("Resize 'n1': unsupported mode 'area'"),
+            std::string::npos)
+      << error_of([&] { prepare("halide@cpu:O2", area); });
 }
 
 TEST(Halide, IsaTargetsChangeTheCodeButAgreeBitForBitUnderStrictFloat) {
