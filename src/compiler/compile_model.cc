@@ -29,6 +29,13 @@ using backends::halide::Manifest;
 
 constexpr const char* kToolchain = "Halide " HALIDE_VERSION_STRING_FOR_NNDELTA;
 
+bool uses_float64(const Plan& plan) {
+  for (const PlannedStage& stage : plan.stages)
+    for (const Node& node : stage.nodes)
+      if (node.op_type == "Resize" || node.op_type == "Upsample") return true;
+  return false;
+}
+
 std::string stage_label(size_t index, const CompiledStage& stage) {
   return fmt::format("stage {} {}", index, fmt::join(stage.entry.nodes, " + "));
 }
@@ -55,7 +62,11 @@ std::map<size_t, std::set<size_t>> mutated_sites(const mutate::MutantSpec& spec,
 Manifest compile_model(const Model& model, const CompileOptions& options, const Cache& cache,
                        const CompileSettings& settings) {
   const Plan plan = make_plan(model, options);
-  const Halide::Target target(options.target());
+  Halide::Target target(options.target());
+  // OpenCL has float64 only as an extension (cl_khr_fp64), and only Resize's coordinate math
+  // needs it: other models keep running on devices without it.
+  if (target.has_feature(Halide::Target::OpenCL) && uses_float64(plan))
+    target = target.with_feature(Halide::Target::CLDoubles);
   const Halide::Target stage_target = target.with_feature(Halide::Target::NoRuntime);
 
   Manifest manifest;

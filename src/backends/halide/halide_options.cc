@@ -25,7 +25,7 @@ const std::vector<DeviceTarget>& device_targets() {
       {"cpu-sse41", "x86-64-linux-sse41"},
       {"cpu-avx2", "x86-64-linux-sse41-avx-avx2-fma-f16c"},
       {"cpu-avx512", "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"},
-      {"opencl", "host-opencl-cl_doubles"},
+      {"opencl", "host-opencl"},
       {"cuda", "x86-64-linux-sse41-avx-avx2-fma-f16c-cuda-cuda_capability_61"},
   };
   return list;
