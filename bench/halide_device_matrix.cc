@@ -26,6 +26,14 @@ using namespace nnd;
 
 namespace {
 
+// Workers start slowly on a loaded machine (a LibTorch worker under other builds): wait longer
+// than a campaign would for the first reply.
+worker::SessionOptions session_options() {
+  worker::SessionOptions options;
+  options.timeouts.hello = std::chrono::milliseconds(120'000);
+  return options;
+}
+
 size_t argmax(const std::vector<float>& v, size_t begin, size_t n) {
   return static_cast<size_t>(std::max_element(v.begin() + static_cast<ptrdiff_t>(begin),
                                               v.begin() + static_cast<ptrdiff_t>(begin + n)) -
@@ -102,7 +110,7 @@ int main(int argc, char** argv) {
         Run& run = runs[device];
         try {
           worker::EnvSession session(model.model, backends::EnvSpec::parse(text),
-                                     worker::SessionOptions{});
+                                     session_options());
           uint64_t ns = 0;
           for (size_t i = 0; i < inputs.size(); ++i) {
             worker::InferResult got = session.infer(inputs[i]);

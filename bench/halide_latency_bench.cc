@@ -19,6 +19,14 @@
 
 namespace {
 
+// Workers start slowly on a loaded machine (a LibTorch worker under other builds): wait longer
+// than a campaign would for the first reply.
+nnd::worker::SessionOptions session_options() {
+  nnd::worker::SessionOptions options;
+  options.timeouts.hello = std::chrono::milliseconds(120'000);
+  return options;
+}
+
 std::string model_path(const std::string& name) {
   const char* imagenet = std::getenv("NNDELTA_BENCH_MODELS");
   if (name == "mobilenetv2-224" || name == "resnet50")
@@ -51,7 +59,7 @@ void latency(benchmark::State& state, const std::string& model_name, const std::
   const nnd::Model& model = models[model_name];
   if (!session) try {
       session =
-          std::make_unique<nnd::worker::EnvSession>(model, env, nnd::worker::SessionOptions{});
+          std::make_unique<nnd::worker::EnvSession>(model, env, session_options());
     } catch (const std::exception& e) {  // a refusal (OpenCV and Clip's inputs) is a finding
       state.SkipWithError(e.what());
       return;
