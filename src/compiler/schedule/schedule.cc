@@ -178,7 +178,7 @@ void schedule_small_plane_conv(BuiltStage& stage, Func conv, int natural, bool p
         .fuse(f[0], f[1], fxy)
         .split(fxy, chunk, rest, 4 * natural, TailStrategy::GuardWithIf)
         .split(rest, fo, fi, natural)
-        .reorder({fi, fo, f[2], r[2], r[1], r[0], chunk, f[3]})
+        .reorder({fi, fo, f[2], r[0], r[1], r[2], chunk, f[3]})
         .vectorize(fi)
         .unroll(fo)
         .unroll(f[2]);
@@ -195,7 +195,7 @@ void schedule_small_plane_conv(BuiltStage& stage, Func conv, int natural, bool p
       .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
       .split(xy, chunk, rest, 4 * natural, TailStrategy::GuardWithIf)
       .split(rest, xo, xi, natural)
-      .reorder({xi, xo, ci, r[2], r[1], r[0], chunk, co, a[3]})
+      .reorder({xi, xo, ci, r[0], r[1], r[2], chunk, co, a[3]})
       .vectorize(xi)
       .unroll(xo)
       .unroll(ci);
@@ -213,7 +213,10 @@ void schedule_conv(BuiltStage& stage, Func conv, int width, int natural, bool pa
   const int w_extent = extent(out, 0), c_extent = extent(out, 2);
   const int block = std::min(8, c_extent);
   Var xo("xo"), xi("xi"), co("co"), ci("ci");
-  const std::vector<Halide::RVar> r = conv.rvars(0);  // input channel, kernel row, kernel column
+  // Input channel, kernel row, kernel column: kept in the algorithm's order (input channel
+  // innermost), so that each output sums its terms in the same order as on every other device
+  // and strict_float stays bit-identical across them.
+  const std::vector<Halide::RVar> r = conv.rvars(0);
   if (w_extent < natural && w_extent * extent(out, 1) <= 4 * natural) {
     schedule_small_plane_conv(stage, conv, natural, parallel);
     return;
@@ -233,7 +236,7 @@ void schedule_conv(BuiltStage& stage, Func conv, int width, int natural, bool pa
     const std::vector<Var> f = conv.args();
     conv.vectorize(f[0], width, TailStrategy::RoundUp).unroll(f[2], block, TailStrategy::RoundUp);
     conv.update()
-        .reorder(f[0], f[2], r[2], r[1], r[0], f[1], f[3])
+        .reorder(f[0], f[2], r[0], r[1], r[2], f[1], f[3])
         .vectorize(f[0], width, TailStrategy::RoundUp)
         .unroll(f[2], block, TailStrategy::RoundUp);
     return;
@@ -247,7 +250,7 @@ void schedule_conv(BuiltStage& stage, Func conv, int width, int natural, bool pa
   g.update()
       .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
       .split(a[0], xo, xi, width, TailStrategy::GuardWithIf)
-      .reorder({xi, ci, r[2], r[1], r[0], xo, a[1], co, a[3]})
+      .reorder({xi, ci, r[0], r[1], r[2], xo, a[1], co, a[3]})
       .vectorize(xi)
       .unroll(ci);
   if (parallel) g.parallel(co).update().parallel(co);
@@ -291,7 +294,10 @@ void schedule_manual(BuiltStage& stage, const CompileOptions& options,
     for (Func p : producers(stage)) {
       if (!p.has_update_definition()) continue;
       p.compute_at(f, at);
-      if (!options.has("vectorize") || !vectorize_along_reduction(p, natural))
+      // Partial sums reassociate the reduction: not under strict_float, whose bits every device
+      // must share.
+      if (!options.has("vectorize") || options.strict_float ||
+          !vectorize_along_reduction(p, natural))
         vectorize_reduction(p, width, options);
     }
   }
