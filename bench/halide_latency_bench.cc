@@ -58,8 +58,7 @@ void latency(benchmark::State& state, const std::string& model_name, const std::
   if (!models.count(model_name)) models[model_name] = nnd::onnx_io::load_model(path);
   const nnd::Model& model = models[model_name];
   if (!session) try {
-      session =
-          std::make_unique<nnd::worker::EnvSession>(model, env, session_options());
+      session = std::make_unique<nnd::worker::EnvSession>(model, env, session_options());
     } catch (const std::exception& e) {  // a refusal (OpenCV and Clip's inputs) is a finding
       state.SkipWithError(e.what());
       return;
