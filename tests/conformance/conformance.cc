@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -139,15 +140,36 @@ std::string run_case(const fs::path& dir, Tolerance tol, Runner& runner) {
   return {};
 }
 
-// Why a case cannot run at all (an op ref lacks, when checking ref; a value type nndelta does not
-// carry), or empty.
-std::string skip_reason(const fs::path& dir, bool check_ref_ops) {
+// The op types an ops.def-style list names (`HALIDE_OP(Conv, ...)` lines: the halide compiler's
+// op table), so that cases with other ops are skipped without starting the compiler for them.
+std::set<std::string> ops_from_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    fmt::print(stderr, "conformance: cannot read {}\n", path);
+    std::exit(2);
+  }
+  std::set<std::string> ops;
+  for (std::string line; std::getline(in, line);) {
+    const size_t open = line.find('('), comma = line.find(',');
+    if (line.rfind("//", 0) == 0 || open == std::string::npos || comma == std::string::npos ||
+        comma < open)
+      continue;
+    ops.insert(line.substr(open + 1, comma - open - 1));
+  }
+  return ops;
+}
+
+// Why a case cannot run at all (an op ref lacks, when checking ref; an op not in `only_ops` when
+// given; a value type nndelta does not carry), or empty.
+std::string skip_reason(const fs::path& dir, bool check_ref_ops,
+                        const std::set<std::string>& only_ops) {
   onnx_io::ModelSummary summary = onnx_io::summarize_model_file((dir / "model.onnx").string());
   Node probe;
   std::vector<std::string> missing;
   for (const std::string& op : summary.op_types) {
     probe.op_type = op;
-    if (check_ref_ops && !ref::supports(probe)) missing.push_back(op);
+    if ((check_ref_ops && !ref::supports(probe)) || (!only_ops.empty() && !only_ops.count(op)))
+      missing.push_back(op);
   }
   if (!missing.empty()) return fmt::format("op {}", fmt::join(missing, "+"));
   if (!summary.unsupported_types.empty())
@@ -168,6 +190,10 @@ int main(int argc, char** argv) {
   app.add_option("--data", data, "libonnx-testdata data folder");
   app.add_option("--filter", filter, "only cases whose name contains this");
   app.add_flag("--verbose", verbose, "print every case");
+  std::string ops_file;
+  app.add_option("--ops-file", ops_file,
+                 "skip cases with an op this list lacks (HALIDE_OP(Op, ...) lines, e.g. "
+                 "src/compiler/lower/ops.def)");
   app.add_option("--known-failures", known_failures_file,
                  "file listing the cases expected to fail (suite/case per line, # comments); the "
                  "run succeeds only if exactly those fail");
@@ -182,6 +208,8 @@ int main(int argc, char** argv) {
     for (std::string line; std::getline(in, line);)
       if (!line.empty() && line[0] != '#') known_failures.insert(line.substr(0, line.find(' ')));
   }
+  const std::set<std::string> only_ops =
+      ops_file.empty() ? std::set<std::string>{} : ops_from_file(ops_file);
   std::optional<backends::EnvSpec> env;
   if (!env_text.empty()) env = backends::EnvSpec::parse(env_text);
   Runner runner(env);
@@ -204,7 +232,7 @@ int main(int argc, char** argv) {
       std::string name = fmt::format("{}/{}", suite, dir.filename().string());
       std::string skip;
       try {
-        skip = skip_reason(dir, runner.is_ref());
+        skip = skip_reason(dir, runner.is_ref(), only_ops);
       } catch (const std::exception& e) {
         skip = "unreadable model";
       }
