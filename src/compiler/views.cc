@@ -42,7 +42,12 @@ Shape view_shape(const Node& node, const Shape& in, const std::map<std::string, 
     return in;
   }
   if (op == "Flatten") {
-    const int64_t axis = wrap(node, node.attr_int("axis", 1), static_cast<int64_t>(in.size()) + 1);
+    // Flatten's axis lies in [-rank, rank]: a negative one counts from rank, not rank + 1.
+    const int64_t rank = static_cast<int64_t>(in.size());
+    int64_t axis = node.attr_int("axis", 1);
+    if (axis < -rank || axis > rank)
+      fail("{}: axis {} is out of range for rank {}", node.label(), axis, rank);
+    if (axis < 0) axis += rank;
     int64_t outer = 1;
     for (int64_t i = 0; i < axis; ++i) outer *= in[i];
     return {outer, outer == 0 ? 0 : count / outer};

@@ -186,7 +186,8 @@ Lowered lower_pad(LowerContext& ctx) {
       Expr i = idx[a];
       const int period = 2 * n - 2;
       i = ((i % period) + period) % period;
-      idx[a] = Halide::select(i < n, i, period - i);
+      // The clamp changes no value: it tells Halide's bounds inference what the select cannot.
+      idx[a] = Halide::clamp(Halide::select(i < n, i, period - i), 0, n - 1);
     }
     read = at(x, idx);
   } else {
