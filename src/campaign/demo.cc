@@ -23,11 +23,14 @@ void add_demo_mutations(CampaignConfig& config, const std::string& zoo_dir) {
   if (std::find(config.models.begin(), config.models.end(), model) == config.models.end()) return;
   MutationSelection& m = config.mutations;
   m.where = "(built-in demo)";
-  for (const char* category :
-       {"node-io-modifications", "arithmetic-node-replacement", "layer-node-replacement",
-        "hardware-faults", "input-pipeline", "arithmetic-types", "kernel-variables-stores",
-        "conditional-statements", "loop-bounds"})
+  for (const char* category : {"node-io-modifications", "arithmetic-node-replacement",
+                               "layer-node-replacement", "hardware-faults", "input-pipeline"})
     m.categories.push_back({category, m.where});
+  // One or two loop operators of each loop category (swap-min-max comes with arithmetic node
+  // replacement): the OpenCL runs are the demo's slowest, and CI runs the demo.
+  for (const char* op : {"store-cast-i8", "store-times-1+2^-23", "lt-to-le", "gt-to-ge",
+                         "loop-extent-plus-1", "drop-padding-check"})
+    m.operators.push_back({op, ""});
   m.positions.push_back({"1", m.where});
   m.models.push_back(model);
   auto has = [&](const std::string& env) {
