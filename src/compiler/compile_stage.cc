@@ -91,10 +91,15 @@ void read_record(const json& j, CompiledStage& s) {
 CompiledStage compile_stage(size_t index, const StageContext& ctx,
                             const std::optional<StageMutation>& mutation) {
   const PlannedStage& planned = ctx.plan.stages[index];
-  CompiledStage out;
-  out.entry.inputs = planned.inputs;
-  out.entry.outputs = planned.outputs;
-  for (const Node& n : planned.nodes) out.entry.nodes.push_back(n.label());
+  // What the plan says of the stage; the rest comes from its record or from compiling it.
+  auto planned_entry = [&] {
+    CompiledStage fresh;
+    fresh.entry.inputs = planned.inputs;
+    fresh.entry.outputs = planned.outputs;
+    for (const Node& n : planned.nodes) fresh.entry.nodes.push_back(n.label());
+    return fresh;
+  };
+  CompiledStage out = planned_entry();
 
   std::string mutation_text = "none";
   if (mutation)
@@ -118,10 +123,7 @@ CompiledStage compile_stage(size_t index, const StageContext& ctx,
     } catch (const json::exception&) {
       // A record from another layout: rebuilt below.
     }
-    out = CompiledStage{};
-    out.entry.inputs = planned.inputs;
-    out.entry.outputs = planned.outputs;
-    for (const Node& n : planned.nodes) out.entry.nodes.push_back(n.label());
+    out = planned_entry();
   }
 
   const auto start = std::chrono::steady_clock::now();

@@ -8,35 +8,13 @@
 #include <vector>
 
 #include "ref/elementwise_map.h"
+#include "ref/resize_sampling.h"
 
 namespace nnd::ref {
 
 namespace {
 
-enum class Mode { kNearest, kLinear, kCubic };
-
-enum class Coordinates {
-  kHalfPixel,
-  kHalfPixelSymmetric,
-  kPytorchHalfPixel,
-  kAlignCorners,
-  kAsymmetric,
-  kTfHalfPixelForNn,
-  kTfCropAndResize,
-};
-
-// kLegacy is nearest before opset 11 (Resize-10, Upsample), which ORT defines: floor when
-// upsampling, ceil when downsampling.
-enum class Rounding { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil, kLegacy };
-
-struct Sampling {
-  Mode mode = Mode::kNearest;
-  Coordinates coordinates = Coordinates::kAsymmetric;
-  Rounding rounding = Rounding::kLegacy;
-  double cubic_a = -0.75;
-  bool exclude_outside = false;
-  double extrapolation_value = 0;
-};
+using Mode = ResizeMode;
 
 // Output size, scale and (for tf_crop_and_resize) region of interest of every axis.
 struct Plan {
@@ -52,21 +30,8 @@ struct Taps {
   bool outside = false;
 };
 
-template <typename E>
-E parse(const OpCall& call, const char* attr, const std::string& value,
-        std::initializer_list<std::pair<const char*, E>> choices) {
-  for (const auto& [name, e] : choices)
-    if (value == name) return e;
-  fail("{}: unsupported {} '{}'", call.node.label(), attr, value);
-}
-
 Mode parse_mode(const OpCall& call, bool cubic_allowed) {
-  const std::string mode = call.node.attr_string("mode", "nearest");
-  if (mode == "cubic" && !cubic_allowed)
-    fail("{}: mode 'cubic' needs opset 11 or later", call.node.label());
-  return parse<Mode>(
-      call, "mode", mode,
-      {{"nearest", Mode::kNearest}, {"linear", Mode::kLinear}, {"cubic", Mode::kCubic}});
+  return resize_mode(call.node, cubic_allowed);
 }
 
 // Weights of the n neighbours around a source coordinate, the lower centre one at `ratio` (in
@@ -274,28 +239,7 @@ Tensor legacy_resize(const OpCall& call, const Tensor& x, std::vector<double> sc
 // The Resize attributes of opset 11 and later.
 Sampling sampling_of(const OpCall& call) {
   const Node& node = call.node;
-  Sampling s;
-  s.mode = parse_mode(call, /*cubic_allowed=*/true);
-  const std::string coordinates = node.attr_string("coordinate_transformation_mode", "half_pixel");
-  if (coordinates == "tf_half_pixel_for_nn" && call.opset >= 13)
-    fail("{}: tf_half_pixel_for_nn was removed in opset 13", node.label());
-  s.coordinates = parse<Coordinates>(call, "coordinate_transformation_mode", coordinates,
-                                     {{"half_pixel", Coordinates::kHalfPixel},
-                                      {"half_pixel_symmetric", Coordinates::kHalfPixelSymmetric},
-                                      {"pytorch_half_pixel", Coordinates::kPytorchHalfPixel},
-                                      {"align_corners", Coordinates::kAlignCorners},
-                                      {"asymmetric", Coordinates::kAsymmetric},
-                                      {"tf_half_pixel_for_nn", Coordinates::kTfHalfPixelForNn},
-                                      {"tf_crop_and_resize", Coordinates::kTfCropAndResize}});
-  s.rounding =
-      parse<Rounding>(call, "nearest_mode", node.attr_string("nearest_mode", "round_prefer_floor"),
-                      {{"round_prefer_floor", Rounding::kRoundPreferFloor},
-                       {"round_prefer_ceil", Rounding::kRoundPreferCeil},
-                       {"floor", Rounding::kFloor},
-                       {"ceil", Rounding::kCeil}});
-  s.cubic_a = node.attr_float("cubic_coeff_a", -0.75f);
-  s.exclude_outside = node.attr_int("exclude_outside", 0) != 0;
-  s.extrapolation_value = node.attr_float("extrapolation_value", 0.0f);
+  Sampling s = resize_sampling(node, call.opset);
   if (node.attr_int("antialias", 0) != 0)
     fail("{}: antialias is not supported by the ref framework", node.label());
   return s;

@@ -14,6 +14,7 @@
 
 #include "compiler/lower/lower.h"
 #include "core/error.h"
+#include "ref/resize_sampling.h"
 
 namespace nnd::compiler {
 
@@ -21,33 +22,14 @@ namespace {
 
 using Halide::Type;
 
-enum class Mode { kNearest, kLinear, kCubic };
+using ref::Coordinates;
+using ref::Rounding;
+using ref::Sampling;
+using Mode = ref::ResizeMode;
 
-enum class Coordinates {
-  kHalfPixel,
-  kHalfPixelSymmetric,
-  kPytorchHalfPixel,
-  kAlignCorners,
-  kAsymmetric,
-  kTfHalfPixelForNn,
-  kTfCropAndResize,
-};
-
-// kLegacy: nearest before opset 11 (Resize-10, Upsample): floor when upsampling, ceil when
-// downsampling, as ref (after ORT) defines it.
-enum class Rounding { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil, kLegacy };
-
-struct Sampling {
-  Mode mode = Mode::kNearest;
-  Coordinates coordinates = Coordinates::kAsymmetric;
-  Rounding rounding = Rounding::kLegacy;
-  double cubic_a = -0.75;
-  bool exclude_outside = false;
-  double extrapolation_value = 0;
-  // Nearest and linear read their two neighbours directly; cubic, and exclude_outside's
-  // renormalized weights, go through the general weighted taps.
-  bool general() const { return mode == Mode::kCubic || exclude_outside; }
-};
+// Nearest and linear read their two neighbours directly; cubic, and exclude_outside's
+// renormalized weights, go through the general weighted taps.
+bool general(const Sampling& s) { return s.mode == Mode::kCubic || s.exclude_outside; }
 
 // Output size, scale and (for tf_crop_and_resize) region of interest of every axis.
 struct Plan {
@@ -62,21 +44,8 @@ struct Axis {
   double scale = 1, roi_start = 0, roi_end = 1;
 };
 
-template <typename E>
-E parse(const Node& node, const char* attr, const std::string& value,
-        std::initializer_list<std::pair<const char*, E>> choices) {
-  for (const auto& [name, e] : choices)
-    if (value == name) return e;
-  fail("{}: unsupported {} '{}'", node.label(), attr, value);
-}
-
 Mode parse_mode(const Node& node, bool cubic_allowed) {
-  const std::string mode = node.attr_string("mode", "nearest");
-  if (mode == "cubic" && !cubic_allowed)
-    fail("{}: mode 'cubic' needs opset 11 or later", node.label());
-  return parse<Mode>(
-      node, "mode", mode,
-      {{"nearest", Mode::kNearest}, {"linear", Mode::kLinear}, {"cubic", Mode::kCubic}});
+  return ref::resize_mode(node, cubic_allowed);
 }
 
 // ref's source_coordinate, for a double (on the host) or an Expr (in the IR): `k` makes a
@@ -270,28 +239,7 @@ std::vector<double> float_list(const Node& node, const Tensor& t, const char* wh
 // The Resize attributes of opset 11 and later.
 Sampling sampling_of(const LowerContext& ctx) {
   const Node& node = ctx.node;
-  Sampling s;
-  s.mode = parse_mode(node, /*cubic_allowed=*/true);
-  const std::string coordinates = node.attr_string("coordinate_transformation_mode", "half_pixel");
-  if (coordinates == "tf_half_pixel_for_nn" && ctx.opset >= 13)
-    fail("{}: tf_half_pixel_for_nn was removed in opset 13", node.label());
-  s.coordinates = parse<Coordinates>(node, "coordinate_transformation_mode", coordinates,
-                                     {{"half_pixel", Coordinates::kHalfPixel},
-                                      {"half_pixel_symmetric", Coordinates::kHalfPixelSymmetric},
-                                      {"pytorch_half_pixel", Coordinates::kPytorchHalfPixel},
-                                      {"align_corners", Coordinates::kAlignCorners},
-                                      {"asymmetric", Coordinates::kAsymmetric},
-                                      {"tf_half_pixel_for_nn", Coordinates::kTfHalfPixelForNn},
-                                      {"tf_crop_and_resize", Coordinates::kTfCropAndResize}});
-  s.rounding =
-      parse<Rounding>(node, "nearest_mode", node.attr_string("nearest_mode", "round_prefer_floor"),
-                      {{"round_prefer_floor", Rounding::kRoundPreferFloor},
-                       {"round_prefer_ceil", Rounding::kRoundPreferCeil},
-                       {"floor", Rounding::kFloor},
-                       {"ceil", Rounding::kCeil}});
-  s.cubic_a = node.attr_float("cubic_coeff_a", -0.75f);
-  s.exclude_outside = node.attr_int("exclude_outside", 0) != 0;
-  s.extrapolation_value = node.attr_float("extrapolation_value", 0.0f);
+  Sampling s = ref::resize_sampling(node, ctx.opset);
   // Antialiasing widens the filter by 1/scale when downsampling: ref has no such filter either.
   if (node.attr_int("antialias", 0) != 0) unsupported(node, "attribute antialias=1");
   return s;
@@ -388,7 +336,7 @@ Lowered resample(LowerContext& ctx, const Sampling& s, const Plan& plan) {
       idx[d] = Halide::clamp(i, 0, last);
       return Halide::cast(t, at(source, idx));
     };
-    if (s.general()) {
+    if (general(s)) {
       value = weighted_taps(s, a, xo, read, k);
     } else if (s.mode == Mode::kNearest) {
       value = read(lower + upper_in_ir(s, ratio, a.scale));
