@@ -42,9 +42,21 @@ Lowered lower_conv(LowerContext& ctx) {
   std::vector<int> padded_axes;
   if (win.padded(0)) padded_axes.push_back(2);
   if (win.padded(1)) padded_axes.push_back(3);
-  const Expr input = bounded_read(x, {v[0], channel, iy, ix}, padded_axes, 0.0f);
-  update(out, as_exprs(v), at(out, as_exprs(v)) + at(w, {v[1], r.x, r.y, r.z}) * input);
-  return {{{out, out_shape}}, {}, "conv"};
+  if (padded_axes.empty()) {
+    update(out, as_exprs(v),
+           at(out, as_exprs(v)) + at(w, {v[1], r.x, r.y, r.z}) * at(x, {v[0], channel, iy, ix}));
+    return {{{out, out_shape}}, {}, "conv"};
+  }
+  // The zero-padded input is a Func of its own: the schedules compute it once per block of
+  // channels, so the Conv's reads of it are dense vectors; a padding test inside the reduction
+  // breaks the vectors at every border tile and is evaluated per kernel tap.
+  Func pad(ctx.name("pad"));
+  define(pad, v, bounded_read(x, as_exprs(v), padded_axes, 0.0f));
+  update(out, as_exprs(v),
+         at(out, as_exprs(v)) + at(w, {v[1], r.x, r.y, r.z}) * at(pad, {v[0], channel, iy, ix}));
+  Shape pad_shape = x.shape;
+  for (int a = 0; a < 2; ++a) pad_shape[2 + a] += win.pad_begin[a] + win.pad_end[a];
+  return {{{out, out_shape}}, {{pad, pad_shape}}, "conv"};
 }
 
 }  // namespace nnd::compiler

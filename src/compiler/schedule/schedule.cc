@@ -150,6 +150,26 @@ std::optional<Func> single_conv(const BuiltStage& stage) {
   return reducing[0];
 }
 
+// The zero-padded input of a Conv (lower/conv.cc), the stage's one pure internal Func: computed
+// per block of output channels `co` when each output channel reads one input channel
+// (depthwise: the block's few padded planes stay in cache), else once for the whole stage.
+void place_padded_input(BuiltStage& stage, const Func& conv, const Func& g, const Var& co,
+                        int natural, bool parallel) {
+  const int64_t* channels_per_group =
+      Halide::Internal::as_const_int(conv.function().update(0).schedule().rvars().at(0).extent);
+  for (Internal& i : stage.internals) {
+    if (i.func.has_update_definition()) continue;
+    if (channels_per_group && *channels_per_group == 1)
+      i.func.compute_at(g, co);
+    else if (parallel)
+      i.func.compute_root().parallel(i.func.args()[2]);
+    else
+      i.func.compute_root();
+    // Predicated: a Conv padded along y only (inception's 7x1) reads x unclamped.
+    i.func.vectorize(i.func.args()[0], natural, TailStrategy::Predicate);
+  }
+}
+
 // A Conv whose output rows are shorter than a vector (7x7, 14x14 planes): rows are too short to
 // fill vectors, so the plane is flattened (x, y fused; the output's strides are fixed, so a 1x1
 // Conv's flattened reads stay dense) and a block of 4 channels x 4 vectors of the plane (the
@@ -164,19 +184,20 @@ void schedule_small_plane_conv(BuiltStage& stage, Func conv, int natural, bool p
   if (conv.name() != g.name()) {
     g.fuse(a[0], a[1], xy)
         .split(a[2], co, ci, block, TailStrategy::ShiftInwards)
-        .split(xy, xo, xi, natural, TailStrategy::GuardWithIf)
+        .split(xy, xo, xi, natural, TailStrategy::Predicate)
         .reorder(xi, xo, ci, co, a[3])
         .vectorize(xi);
     if (parallel) g.parallel(co);
     conv.compute_at(g, co);
+    place_padded_input(stage, conv, g, co, natural, parallel);
     const std::vector<Var> f = conv.args();
     Var fxy("fxy"), fo("fo"), fi("fi");
-    conv.fuse(f[0], f[1], fxy).split(fxy, fo, fi, natural, TailStrategy::GuardWithIf).vectorize(fi);
+    conv.fuse(f[0], f[1], fxy).split(fxy, fo, fi, natural, TailStrategy::Predicate).vectorize(fi);
     // Chunks of 4 vectors of the plane, each accumulating over the whole reduction.
     Var chunk("chunk"), rest("rest");
     conv.update()
         .fuse(f[0], f[1], fxy)
-        .split(fxy, chunk, rest, 4 * natural, TailStrategy::GuardWithIf)
+        .split(fxy, chunk, rest, 4 * natural, TailStrategy::Predicate)
         .split(rest, fo, fi, natural)
         .reorder({fi, fo, f[2], r[0], r[1], r[2], chunk, f[3]})
         .vectorize(fi)
@@ -186,20 +207,21 @@ void schedule_small_plane_conv(BuiltStage& stage, Func conv, int natural, bool p
   }
   g.fuse(a[0], a[1], xy)
       .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
-      .split(xy, xo, xi, natural, TailStrategy::GuardWithIf)
+      .split(xy, xo, xi, natural, TailStrategy::Predicate)
       .reorder(xi, xo, ci, co, a[3])
       .vectorize(xi);
   Var chunk("chunk"), rest("rest");
   g.update()
       .fuse(a[0], a[1], xy)
       .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
-      .split(xy, chunk, rest, 4 * natural, TailStrategy::GuardWithIf)
+      .split(xy, chunk, rest, 4 * natural, TailStrategy::Predicate)
       .split(rest, xo, xi, natural)
       .reorder({xi, xo, ci, r[0], r[1], r[2], chunk, co, a[3]})
       .vectorize(xi)
       .unroll(xo)
       .unroll(ci);
   if (parallel) g.parallel(co).update().parallel(co);
+  place_padded_input(stage, conv, g, co, natural, parallel);
 }
 
 // Conv as a register-blocked GEMM-like kernel: each step of the reduction (input channel, kernel
@@ -221,39 +243,57 @@ void schedule_conv(BuiltStage& stage, Func conv, int width, int natural, bool pa
     schedule_small_plane_conv(stage, conv, natural, parallel);
     return;
   }
+  // Two output rows per tile: each weight loaded in a reduction step feeds two vectors.
+  const int rows = std::min(2, extent(out, 1));
+  Var yo("yo"), yi("yi");
   if (conv.name() != g.name()) {
     // Pure outputs may recompute a few overlapping pixels or channels at the edges instead of
     // running a scalar tail.
     const TailStrategy x_tail =
-        w_extent >= width ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+        w_extent >= width ? TailStrategy::ShiftInwards : TailStrategy::Predicate;
     g.split(a[2], co, ci, block, TailStrategy::ShiftInwards)
         .split(a[0], xo, xi, width, x_tail)
-        .reorder(xi, ci, xo, a[1], co, a[3])
+        .split(a[1], yo, yi, rows, TailStrategy::ShiftInwards)
+        .reorder(xi, ci, yi, xo, yo, co, a[3])
         .vectorize(xi)
-        .unroll(ci);
+        .unroll(ci)
+        .unroll(yi);
     if (parallel) g.parallel(co);
     conv.compute_at(g, xo);
+    place_padded_input(stage, conv, g, co, natural, parallel);
     const std::vector<Var> f = conv.args();
-    conv.vectorize(f[0], width, TailStrategy::RoundUp).unroll(f[2], block, TailStrategy::RoundUp);
+    // A row shorter than the vector is computed in one predicated vector: rounding it up would
+    // read past the end of an unpadded input.
+    const TailStrategy conv_x_tail =
+        w_extent >= width ? TailStrategy::RoundUp : TailStrategy::PredicateLoads;
+    conv.vectorize(f[0], width, conv_x_tail)
+        .unroll(f[2], block, TailStrategy::RoundUp)
+        .unroll(f[1], rows, TailStrategy::RoundUp);
     conv.update()
-        .reorder(f[0], f[2], r[0], r[1], r[2], f[1], f[3])
-        .vectorize(f[0], width, TailStrategy::RoundUp)
-        .unroll(f[2], block, TailStrategy::RoundUp);
+        .reorder(f[0], f[2], f[1], r[0], r[1], r[2], f[3])
+        .vectorize(f[0], width, conv_x_tail)
+        .unroll(f[2], block, TailStrategy::RoundUp)
+        .unroll(f[1], rows, TailStrategy::RoundUp);
     return;
   }
   // The Conv is the output: it accumulates in the output buffer, in the same blocked order.
   g.split(a[2], co, ci, block, TailStrategy::GuardWithIf)
-      .split(a[0], xo, xi, width, TailStrategy::GuardWithIf)
-      .reorder(xi, ci, xo, a[1], co, a[3])
+      .split(a[0], xo, xi, width, TailStrategy::Predicate)
+      .split(a[1], yo, yi, rows, TailStrategy::GuardWithIf)
+      .reorder(xi, ci, yi, xo, yo, co, a[3])
       .vectorize(xi)
-      .unroll(ci);
+      .unroll(ci)
+      .unroll(yi);
   g.update()
       .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
-      .split(a[0], xo, xi, width, TailStrategy::GuardWithIf)
-      .reorder({xi, ci, r[0], r[1], r[2], xo, a[1], co, a[3]})
+      .split(a[0], xo, xi, width, TailStrategy::Predicate)
+      .split(a[1], yo, yi, rows, TailStrategy::GuardWithIf)
+      .reorder({xi, ci, yi, r[0], r[1], r[2], xo, yo, co, a[3]})
       .vectorize(xi)
-      .unroll(ci);
+      .unroll(ci)
+      .unroll(yi);
   if (parallel) g.parallel(co).update().parallel(co);
+  place_padded_input(stage, conv, g, co, natural, parallel);
 }
 
 void schedule_manual(BuiltStage& stage, const CompileOptions& options,
@@ -261,7 +301,10 @@ void schedule_manual(BuiltStage& stage, const CompileOptions& options,
   const int natural = target.natural_vector_size<float>();
   if (std::optional<Func> conv = single_conv(stage);
       conv && options.has("vectorize") && options.has("tile") && options.has("unroll")) {
-    const int width = vector_width(natural, extent(stage.outputs[0], 0));
+    // Rows longer than half a vector (14 of 16 lanes) fill one predicated vector: fewer
+    // instructions than two of half the width.
+    const int row = extent(stage.outputs[0], 0);
+    const int width = row > natural / 2 ? natural : vector_width(natural, row);
     if (width > 0) {
       schedule_conv(stage, *conv, width, natural, options.has("parallel") && options.threads > 1);
       return;
