@@ -111,6 +111,38 @@ Model spatial_model() {
   return m;
 }
 
+// The Conv kernels' cases: depthwise at strides 1 and 2, padding along y only (a 3x1 kernel: x
+// is read unclamped), rows longer than a vector (20), shorter than one (10 and 14: predicated),
+// as a stage's output and with a fused epilogue.
+Model conv_model() {
+  Model m;
+  m.opsets = {{"", 13}};
+  m.source_path = "convs";
+  Graph& g = m.graph;
+  g.name = "convs";
+  g.inputs = {float_value("x", {1, 8, 14, 20})};
+  g.initializers = {
+      {"wd", values({8, 1, 3, 3}, 0.5f, 1)}, {"wd2", values({8, 1, 3, 3}, 0.5f, 2)},
+      {"wy", values({8, 8, 3, 1}, 0.3f, 3)}, {"wp", values({16, 8, 1, 1}, 0.3f, 4)},
+      {"wt", values({12, 8, 1, 1}, 0.3f, 5)}, {"bt", values({12}, 0.1f, 6)},
+      {"lo", Tensor::of<float>({}, {-0.5f})}, {"hi", Tensor::of<float>({}, {1.5f})},
+  };
+  g.nodes = {
+      make_node("Conv", {"x", "wd"}, {"d1"}, {{"group", one(8)}, {"pads", ints({1, 1, 1, 1})}}),
+      make_node("Clip", {"d1", "lo", "hi"}, {"c1"}),
+      make_node("Conv", {"c1", "wd2"}, {"d2"},
+                {{"group", one(8)}, {"strides", ints({2, 2})}, {"pads", ints({1, 1, 1, 1})}}),
+      make_node("Conv", {"x", "wy"}, {"y1"}, {{"pads", ints({1, 0, 1, 0})}}),
+      make_node("Conv", {"y1", "wp"}, {"p1"}),
+      make_node("Relu", {"p1"}, {"r1"}),
+      make_node("Transpose", {"x"}, {"xt"}, {{"perm", ints({0, 1, 3, 2})}}),
+      make_node("Conv", {"xt", "wt", "bt"}, {"t1"}),
+  };
+  g.outputs = {float_value("d2", {1, 8, 7, 10}), float_value("r1", {1, 16, 14, 20}),
+               float_value("t1", {1, 12, 20, 14})};
+  return m;
+}
+
 // Slicing, reshaping views, MatMul and the unary/binary ops graph mutants insert.
 Model shape_model() {
   Model m;
@@ -286,7 +318,7 @@ TEST(HalideOptions, BadKeysValuesAndStepsAreNamed) {
 }
 
 TEST(Halide, EveryOpFamilyAgreesWithRefAtEveryLevel) {
-  for (const Model& model : {spatial_model(), shape_model()}) {
+  for (const Model& model : {spatial_model(), shape_model(), conv_model()}) {
     ref::Interpreter interpreter(model);
     const TensorMap inputs = {{"x", values(*model.graph.inputs[0].static_shape(), 1.5f, 11)}};
     const TensorMap want = interpreter.run(inputs);
