@@ -122,8 +122,8 @@ Model conv_model() {
   g.name = "convs";
   g.inputs = {float_value("x", {1, 8, 14, 20})};
   g.initializers = {
-      {"wd", values({8, 1, 3, 3}, 0.5f, 1)}, {"wd2", values({8, 1, 3, 3}, 0.5f, 2)},
-      {"wy", values({8, 8, 3, 1}, 0.3f, 3)}, {"wp", values({16, 8, 1, 1}, 0.3f, 4)},
+      {"wd", values({8, 1, 3, 3}, 0.5f, 1)},  {"wd2", values({8, 1, 3, 3}, 0.5f, 2)},
+      {"wy", values({8, 8, 3, 1}, 0.3f, 3)},  {"wp", values({16, 8, 1, 1}, 0.3f, 4)},
       {"wt", values({12, 8, 1, 1}, 0.3f, 5)}, {"bt", values({12}, 0.1f, 6)},
       {"lo", Tensor::of<float>({}, {-0.5f})}, {"hi", Tensor::of<float>({}, {1.5f})},
   };

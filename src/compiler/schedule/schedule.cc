@@ -181,47 +181,44 @@ void schedule_small_plane_conv(BuiltStage& stage, Func conv, int natural, bool p
   const int block = std::min(4, extent(out, 2));
   const std::vector<Halide::RVar> r = conv.rvars(0);
   Var xy("xy"), xo("xo"), xi("xi"), co("co"), ci("ci");
-  if (conv.name() != g.name()) {
-    g.fuse(a[0], a[1], xy)
-        .split(a[2], co, ci, block, TailStrategy::ShiftInwards)
-        .split(xy, xo, xi, natural, TailStrategy::Predicate)
-        .reorder(xi, xo, ci, co, a[3])
-        .vectorize(xi);
-    if (parallel) g.parallel(co);
-    conv.compute_at(g, co);
-    place_padded_input(stage, conv, g, co, natural, parallel);
-    const std::vector<Var> f = conv.args();
-    Var fxy("fxy"), fo("fo"), fi("fi");
-    conv.fuse(f[0], f[1], fxy).split(fxy, fo, fi, natural, TailStrategy::Predicate).vectorize(fi);
-    // Chunks of 4 vectors of the plane, each accumulating over the whole reduction.
-    Var chunk("chunk"), rest("rest");
-    conv.update()
-        .fuse(f[0], f[1], fxy)
-        .split(fxy, chunk, rest, 4 * natural, TailStrategy::Predicate)
-        .split(rest, fo, fi, natural)
-        .reorder({fi, fo, f[2], r[0], r[1], r[2], chunk, f[3]})
-        .vectorize(fi)
-        .unroll(fo)
-        .unroll(f[2]);
-    return;
-  }
   g.fuse(a[0], a[1], xy)
-      .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
+      .split(a[2], co, ci, block, TailStrategy::ShiftInwards)
       .split(xy, xo, xi, natural, TailStrategy::Predicate)
       .reorder(xi, xo, ci, co, a[3])
       .vectorize(xi);
-  Var chunk("chunk"), rest("rest");
-  g.update()
-      .fuse(a[0], a[1], xy)
-      .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
-      .split(xy, chunk, rest, 4 * natural, TailStrategy::Predicate)
-      .split(rest, xo, xi, natural)
-      .reorder({xi, xo, ci, r[0], r[1], r[2], chunk, co, a[3]})
-      .vectorize(xi)
-      .unroll(xo)
-      .unroll(ci);
-  if (parallel) g.parallel(co).update().parallel(co);
+  if (parallel) g.parallel(co);
+  conv.compute_at(g, co);
   place_padded_input(stage, conv, g, co, natural, parallel);
+  const std::vector<Var> f = conv.args();
+  Var fxy("fxy"), fo("fo"), fi("fi");
+  conv.fuse(f[0], f[1], fxy).split(fxy, fo, fi, natural, TailStrategy::Predicate).vectorize(fi);
+  // Chunks of 4 vectors of the plane, each accumulating over the whole reduction.
+  Var chunk("chunk"), rest("rest");
+  conv.update()
+      .fuse(f[0], f[1], fxy)
+      .split(fxy, chunk, rest, 4 * natural, TailStrategy::Predicate)
+      .split(rest, fo, fi, natural)
+      .reorder({fi, fo, f[2], r[0], r[1], r[2], chunk, f[3]})
+      .vectorize(fi)
+      .unroll(fo)
+      .unroll(f[2]);
+}
+
+// A Conv that is its stage's output would accumulate in the output buffer, where LLVM keeps the
+// accumulators in memory (the output might alias an input). It becomes the producer of a copy
+// that is the output instead, so a tile's accumulators live in a scratch buffer, in registers.
+void copy_conv_output(BuiltStage& stage) {
+  Value& out = stage.outputs[0];
+  Func copy(out.func.name() + "_out");
+  const std::vector<Var> a = out.func.args();
+  copy(a) = out.func(a);
+  int stride = 1;
+  for (int d = 0; d < rank(out); ++d) {
+    copy.output_buffer().dim(d).set_bounds(0, extent(out, d)).set_stride(stride);
+    stride *= extent(out, d);
+  }
+  stage.fused.push_back(out);
+  out.func = copy;
 }
 
 // Conv as a register-blocked GEMM-like kernel: each step of the reduction (input channel, kernel
@@ -229,6 +226,7 @@ void schedule_small_plane_conv(BuiltStage& stage, Func conv, int natural, bool p
 // output channels, which stay in registers (the generic schedule loads and stores its one
 // accumulator row around every multiply-add). The epilogue is computed per block from them.
 void schedule_conv(BuiltStage& stage, Func conv, int width, int natural, bool parallel) {
+  if (conv.name() == stage.outputs[0].func.name()) copy_conv_output(stage);
   Value& out = stage.outputs[0];
   Func g = out.func;
   const std::vector<Var> a = g.args();  // x, y, c, n
@@ -246,54 +244,33 @@ void schedule_conv(BuiltStage& stage, Func conv, int width, int natural, bool pa
   // Two output rows per tile: each weight loaded in a reduction step feeds two vectors.
   const int rows = std::min(2, extent(out, 1));
   Var yo("yo"), yi("yi");
-  if (conv.name() != g.name()) {
-    // Pure outputs may recompute a few overlapping pixels or channels at the edges instead of
-    // running a scalar tail.
-    const TailStrategy x_tail =
-        w_extent >= width ? TailStrategy::ShiftInwards : TailStrategy::Predicate;
-    g.split(a[2], co, ci, block, TailStrategy::ShiftInwards)
-        .split(a[0], xo, xi, width, x_tail)
-        .split(a[1], yo, yi, rows, TailStrategy::ShiftInwards)
-        .reorder(xi, ci, yi, xo, yo, co, a[3])
-        .vectorize(xi)
-        .unroll(ci)
-        .unroll(yi);
-    if (parallel) g.parallel(co);
-    conv.compute_at(g, xo);
-    place_padded_input(stage, conv, g, co, natural, parallel);
-    const std::vector<Var> f = conv.args();
-    // A row shorter than the vector is computed in one predicated vector: rounding it up would
-    // read past the end of an unpadded input.
-    const TailStrategy conv_x_tail =
-        w_extent >= width ? TailStrategy::RoundUp : TailStrategy::PredicateLoads;
-    conv.vectorize(f[0], width, conv_x_tail)
-        .unroll(f[2], block, TailStrategy::RoundUp)
-        .unroll(f[1], rows, TailStrategy::RoundUp);
-    conv.update()
-        .reorder(f[0], f[2], f[1], r[0], r[1], r[2], f[3])
-        .vectorize(f[0], width, conv_x_tail)
-        .unroll(f[2], block, TailStrategy::RoundUp)
-        .unroll(f[1], rows, TailStrategy::RoundUp);
-    return;
-  }
-  // The Conv is the output: it accumulates in the output buffer, in the same blocked order.
-  g.split(a[2], co, ci, block, TailStrategy::GuardWithIf)
-      .split(a[0], xo, xi, width, TailStrategy::Predicate)
-      .split(a[1], yo, yi, rows, TailStrategy::GuardWithIf)
+  // The output may recompute a few overlapping pixels or channels at the edges instead of
+  // running a scalar tail.
+  const TailStrategy x_tail =
+      w_extent >= width ? TailStrategy::ShiftInwards : TailStrategy::Predicate;
+  g.split(a[2], co, ci, block, TailStrategy::ShiftInwards)
+      .split(a[0], xo, xi, width, x_tail)
+      .split(a[1], yo, yi, rows, TailStrategy::ShiftInwards)
       .reorder(xi, ci, yi, xo, yo, co, a[3])
       .vectorize(xi)
       .unroll(ci)
       .unroll(yi);
-  g.update()
-      .split(a[2], co, ci, block, TailStrategy::GuardWithIf)
-      .split(a[0], xo, xi, width, TailStrategy::Predicate)
-      .split(a[1], yo, yi, rows, TailStrategy::GuardWithIf)
-      .reorder({xi, ci, yi, r[0], r[1], r[2], xo, yo, co, a[3]})
-      .vectorize(xi)
-      .unroll(ci)
-      .unroll(yi);
-  if (parallel) g.parallel(co).update().parallel(co);
+  if (parallel) g.parallel(co);
+  conv.compute_at(g, xo);
   place_padded_input(stage, conv, g, co, natural, parallel);
+  const std::vector<Var> f = conv.args();
+  // A row shorter than the vector is computed in one predicated vector: rounding it up would
+  // read past the end of an unpadded input.
+  const TailStrategy conv_x_tail =
+      w_extent >= width ? TailStrategy::RoundUp : TailStrategy::PredicateLoads;
+  conv.vectorize(f[0], width, conv_x_tail)
+      .unroll(f[2], block, TailStrategy::RoundUp)
+      .unroll(f[1], rows, TailStrategy::RoundUp);
+  conv.update()
+      .reorder(f[0], f[2], f[1], r[0], r[1], r[2], f[3])
+      .vectorize(f[0], width, conv_x_tail)
+      .unroll(f[2], block, TailStrategy::RoundUp)
+      .unroll(f[1], rows, TailStrategy::RoundUp);
 }
 
 void schedule_manual(BuiltStage& stage, const CompileOptions& options,
