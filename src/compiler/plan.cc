@@ -158,17 +158,27 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
     for (const std::string& in : n.inputs) ++readers[in];
 
   plan.view_nodes.reserve(nodes.size());
-  std::map<std::string, size_t> stage_of;  // value -> index into plan.stages of its producer
-  std::vector<size_t> last_node;           // per stage: position of its last node
+  std::map<std::string, size_t> stage_of;     // value -> index into plan.stages of its producer
+  std::map<std::string, std::string> viewed;  // a view's output -> the value it views
+  // The stage that makes a value (through views), if a stage does.
+  auto producer = [&](std::string value) -> std::optional<size_t> {
+    for (auto v = viewed.find(value); v != viewed.end(); v = viewed.find(value)) value = v->second;
+    auto s = stage_of.find(value);
+    return s == stage_of.end() ? std::nullopt : std::optional(s->second);
+  };
   for (size_t position = 0; position < nodes.size(); ++position) {
     const Node& node = nodes[position];
     const OpInfo* op = find_op(node.op_type);
     if (op->kind == OpKind::view) {
       plan.view_nodes.push_back(node);
+      viewed[node.outputs[0]] = node.inputs[0];
       continue;
     }
     // fuse: an elementwise node joins the stage that produced its first stage-made input, when
-    // that value is read by this node alone and is no graph output.
+    // that value is read by this node alone and is no graph output, and when its other inputs
+    // come from stages made before that one: a stage reads only from earlier stages, so the
+    // stages never wait on each other (GLU: Mul(Split's first output, Sigmoid(its second)) must
+    // not join the Split, which the Sigmoid reads).
     std::optional<size_t> join;
     if (op->kind == OpKind::elementwise && options.has("fuse")) {
       for (size_t i = 0; i < node.inputs.size() && !join; ++i) {
@@ -178,28 +188,18 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
         if (plan.stages[s->second].nodes.back().outputs[0] != in) continue;  // chains only
         join = s->second;
       }
+      for (const std::string& in : node.inputs)
+        if (std::optional<size_t> p = producer(in); join && p && *p > *join) join.reset();
     }
     if (!join) {
       plan.stages.push_back({});
-      last_node.push_back(position);
       join = plan.stages.size() - 1;
     }
     plan.stages[*join].nodes.push_back(node);
-    last_node[*join] = position;
     for (const std::string& out : node.outputs)
       if (!out.empty()) stage_of[out] = *join;
   }
-  // Views are resolved before any stage needs them; a stage runs after its last node's inputs.
-  // Ordering stages by their last node keeps every input produced before it is read.
-  std::vector<size_t> order(plan.stages.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return last_node[a] < last_node[b]; });
-  std::vector<PlannedStage> sorted;
-  sorted.reserve(order.size());
-  for (size_t i : order) sorted.push_back(std::move(plan.stages[i]));
-  plan.stages = std::move(sorted);
-
+  // Stages run in the order they were made: each reads only from stages made before it.
   for (const Node& v : plan.view_nodes) plan.views[v.outputs[0]] = &v;
 
   // Each stage's buffer arguments and outputs.

@@ -182,13 +182,14 @@ std::string skip_reason(const fs::path& dir, bool check_ref_ops,
 int main(int argc, char** argv) {
   CLI::App app{"ONNX backend conformance of the ref interpreter, or of any environment"};
   std::string data = "/usr/share/libonnx-testdata/data";
-  std::string filter, env_text, known_failures_file;
+  std::string env_text, known_failures_file;
+  std::vector<std::string> filters;
   bool verbose = false;
   app.add_option("--env", env_text,
                  "run the cases in this environment through a worker (default: ref in-process); "
                  "cases the framework refuses are counted as skipped");
   app.add_option("--data", data, "libonnx-testdata data folder");
-  app.add_option("--filter", filter, "only cases whose name contains this");
+  app.add_option("--filter", filters, "only cases whose name contains this (repeatable: any)");
   app.add_flag("--verbose", verbose, "print every case");
   std::string ops_file;
   app.add_option("--ops-file", ops_file,
@@ -224,9 +225,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::vector<fs::path> cases;
-    for (const auto& entry : fs::directory_iterator(root))
-      if (entry.path().filename().string().find(filter) != std::string::npos)
+    for (const auto& entry : fs::directory_iterator(root)) {
+      const std::string file = entry.path().filename().string();
+      if (filters.empty() || std::any_of(filters.begin(), filters.end(), [&](const auto& f) {
+            return file.find(f) != std::string::npos;
+          }))
         cases.push_back(entry.path());
+    }
     std::sort(cases.begin(), cases.end());
     for (const fs::path& dir : cases) {
       std::string name = fmt::format("{}/{}", suite, dir.filename().string());

@@ -143,6 +143,27 @@ Model conv_model() {
   return m;
 }
 
+// Fusion across a Split's two outputs (GLU): the Relu joins the Split's stage, the Sigmoid of the
+// second output cannot, and the Mul of both must not join the Split's stage, which the Sigmoid's
+// stage reads: stages must never wait on each other.
+Model glu_model() {
+  Model m;
+  m.opsets = {{"", 13}};
+  m.source_path = "glu";
+  Graph& g = m.graph;
+  g.name = "glu";
+  g.inputs = {float_value("x", {1, 6, 4, 4})};
+  g.initializers = {{"halves", Tensor::of<int64_t>({2}, {3, 3})}};
+  g.nodes = {
+      make_node("Split", {"x", "halves"}, {"a", "b"}, {{"axis", one(1)}}),
+      make_node("Sigmoid", {"b"}, {"sb"}),
+      make_node("Relu", {"a"}, {"ra"}),
+      make_node("Mul", {"ra", "sb"}, {"y"}),
+  };
+  g.outputs = {float_value("y", {1, 3, 4, 4})};
+  return m;
+}
+
 // Slicing, reshaping views, MatMul and the unary/binary ops graph mutants insert.
 Model shape_model() {
   Model m;
@@ -318,7 +339,7 @@ TEST(HalideOptions, BadKeysValuesAndStepsAreNamed) {
 }
 
 TEST(Halide, EveryOpFamilyAgreesWithRefAtEveryLevel) {
-  for (const Model& model : {spatial_model(), shape_model(), conv_model()}) {
+  for (const Model& model : {spatial_model(), shape_model(), conv_model(), glu_model()}) {
     ref::Interpreter interpreter(model);
     const TensorMap inputs = {{"x", values(*model.graph.inputs[0].static_shape(), 1.5f, 11)}};
     const TensorMap want = interpreter.run(inputs);
