@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <set>
 
 #include "compiler/lower/op_table.h"
@@ -160,11 +162,18 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
   plan.view_nodes.reserve(nodes.size());
   std::map<std::string, size_t> stage_of;     // value -> index into plan.stages of its producer
   std::map<std::string, std::string> viewed;  // a view's output -> the value it views
+  std::vector<std::set<size_t>> reads;        // per stage: the stages it reads from
+  std::vector<size_t> last_node;              // per stage: position of its last node
   // The stage that makes a value (through views), if a stage does.
   auto producer = [&](std::string value) -> std::optional<size_t> {
     for (auto v = viewed.find(value); v != viewed.end(); v = viewed.find(value)) value = v->second;
     auto s = stage_of.find(value);
     return s == stage_of.end() ? std::nullopt : std::optional(s->second);
+  };
+  // Whether stage `from` reads, directly or through others, what stage `to` makes.
+  std::function<bool(size_t, size_t)> depends = [&](size_t from, size_t to) {
+    return std::any_of(reads[from].begin(), reads[from].end(),
+                       [&](size_t r) { return r == to || depends(r, to); });
   };
   for (size_t position = 0; position < nodes.size(); ++position) {
     const Node& node = nodes[position];
@@ -175,10 +184,9 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
       continue;
     }
     // fuse: an elementwise node joins the stage that produced its first stage-made input, when
-    // that value is read by this node alone and is no graph output, and when its other inputs
-    // come from stages made before that one: a stage reads only from earlier stages, so the
-    // stages never wait on each other (GLU: Mul(Split's first output, Sigmoid(its second)) must
-    // not join the Split, which the Sigmoid reads).
+    // that value is read by this node alone and is no graph output, and when none of its other
+    // inputs comes from a stage that reads the joined one (GLU: Mul(Split's first output,
+    // Sigmoid(its second)) joining the Split would make the two stages wait on each other).
     std::optional<size_t> join;
     if (op->kind == OpKind::elementwise && options.has("fuse")) {
       for (size_t i = 0; i < node.inputs.size() && !join; ++i) {
@@ -189,17 +197,38 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
         join = s->second;
       }
       for (const std::string& in : node.inputs)
-        if (std::optional<size_t> p = producer(in); join && p && *p > *join) join.reset();
+        if (std::optional<size_t> p = producer(in); join && p && *p != *join && depends(*p, *join))
+          join.reset();
     }
     if (!join) {
       plan.stages.push_back({});
+      reads.emplace_back();
+      last_node.push_back(position);
       join = plan.stages.size() - 1;
     }
     plan.stages[*join].nodes.push_back(node);
+    last_node[*join] = position;
+    for (const std::string& in : node.inputs)
+      if (std::optional<size_t> p = producer(in); p && *p != *join) reads[*join].insert(*p);
     for (const std::string& out : node.outputs)
       if (!out.empty()) stage_of[out] = *join;
   }
-  // Stages run in the order they were made: each reads only from stages made before it.
+  // Stages run once every stage they read has run; among those ready, the one whose last node
+  // comes first (the graph's own order where fusion left it possible).
+  std::vector<PlannedStage> sorted;
+  std::vector<bool> done(plan.stages.size(), false);
+  while (sorted.size() < plan.stages.size()) {
+    std::optional<size_t> next;
+    for (size_t i = 0; i < plan.stages.size(); ++i)
+      if (!done[i] && (!next || last_node[i] < last_node[*next]) &&
+          std::all_of(reads[i].begin(), reads[i].end(), [&](size_t r) { return done[r]; }))
+        next = i;
+    NND_CHECK(next.has_value(), "the stages of {} read each other", model.source_path);
+    done[*next] = true;
+    sorted.push_back(std::move(plan.stages[*next]));
+  }
+  plan.stages = std::move(sorted);
+
   for (const Node& v : plan.view_nodes) plan.views[v.outputs[0]] = &v;
 
   // Each stage's buffer arguments and outputs.

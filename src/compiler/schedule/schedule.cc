@@ -122,7 +122,7 @@ void vectorize_reduction(Func& f, int width, const CompileOptions& options) {
   for (int u = 0; u < f.num_update_definitions(); ++u) {
     std::vector<Halide::RVar> rv = f.rvars(u);
     std::vector<VarOrRVar> order = {x};
-    for (const Halide::RVar& r : rv) order.push_back(r);
+    for (const Halide::RVar& r : rv) order.emplace_back(r);
     if (!rv.empty()) f.update(u).reorder(order);
     if (width > 0) f.update(u).vectorize(x, width, TailStrategy::GuardWithIf);
     if (options.has("unroll"))
@@ -351,7 +351,7 @@ Halide::Region estimate_of(const Shape& shape) {
 
 std::string schedule_auto(BuiltStage& stage, const CompileOptions& options,
                           const Halide::Target& target, const std::vector<Shape>& param_shapes) {
-  const std::string name = options.schedule == "adams2019" ? "Adams2019" : "Mullapudi2016";
+  std::string name = options.schedule == "adams2019" ? "Adams2019" : "Mullapudi2016";
   load_autoscheduler(name);
   for (size_t i = 0; i < stage.params.size(); ++i)
     stage.params[i].set_estimates(estimate_of(param_shapes[i]));
