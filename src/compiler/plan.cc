@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <optional>
 #include <set>
 
@@ -170,10 +169,20 @@ Plan make_plan(const Model& model, const backends::halide::CompileOptions& optio
     auto s = stage_of.find(value);
     return s == stage_of.end() ? std::nullopt : std::optional(s->second);
   };
-  // Whether stage `from` reads, directly or through others, what stage `to` makes.
-  std::function<bool(size_t, size_t)> depends = [&](size_t from, size_t to) {
-    return std::any_of(reads[from].begin(), reads[from].end(),
-                       [&](size_t r) { return r == to || depends(r, to); });
+  // Whether stage `from` reads, directly or through others, what stage `to` makes (a search
+  // that visits each stage once: DenseNet's stages read every earlier one of their block).
+  auto depends = [&](size_t from, size_t to) {
+    std::vector<size_t> pending = {from};
+    std::set<size_t> seen = {from};
+    while (!pending.empty()) {
+      const size_t s = pending.back();
+      pending.pop_back();
+      for (size_t r : reads[s]) {
+        if (r == to) return true;
+        if (seen.insert(r).second) pending.push_back(r);
+      }
+    }
+    return false;
   };
   for (size_t position = 0; position < nodes.size(); ++position) {
     const Node& node = nodes[position];

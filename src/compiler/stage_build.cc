@@ -9,22 +9,6 @@
 
 namespace nnd::compiler {
 
-namespace {
-
-// Fixes a buffer's extents and dense row-major strides (reversed into Halide's order).
-template <typename Dimensioned>
-void constrain(Dimensioned&& buffer, const Shape& shape) {
-  const int rank = static_cast<int>(shape.size());
-  int stride = 1;
-  for (int d = 0; d < rank; ++d) {
-    const int extent = static_cast<int>(shape[rank - 1 - d]);
-    buffer.dim(d).set_bounds(0, extent).set_stride(stride);
-    stride *= extent;
-  }
-}
-
-}  // namespace
-
 BuiltStage build_stage(const PlannedStage& stage, const Plan& plan, const ShapeOf& shape_of,
                        const CompileOptions& options) {
   BuiltStage built;

@@ -212,11 +212,7 @@ void copy_conv_output(BuiltStage& stage) {
   Func copy(out.func.name() + "_out");
   const std::vector<Var> a = out.func.args();
   copy(a) = out.func(a);
-  int stride = 1;
-  for (int d = 0; d < rank(out); ++d) {
-    copy.output_buffer().dim(d).set_bounds(0, extent(out, d)).set_stride(stride);
-    stride *= extent(out, d);
-  }
+  constrain(copy.output_buffer(), out.shape);
   stage.fused.push_back(out);
   out.func = copy;
 }
